@@ -1,0 +1,52 @@
+import { request } from 'node:http';
+import { DaemonUnavailableError, type ErrorCode, TendError } from '../errors.js';
+
+// The CLI's side of the control API: one JSON request over the unix socket. Kept free of heavy imports.
+
+export class ApiError extends TendError {
+  readonly status: number;
+  constructor(status: number, code: ErrorCode, message: string) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+export function callApi<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        method,
+        path: `/v1${path}`,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            return reject(
+              new ApiError(res.statusCode ?? 500, 'INTERNAL', `The daemon sent invalid JSON: ${text}`),
+            );
+          }
+          const status = res.statusCode ?? 500;
+          if (status >= 200 && status < 300) return resolve(parsed as T);
+          const error = (parsed as { error?: { code?: ErrorCode; message?: string } } | undefined)?.error;
+          reject(new ApiError(status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${status}`));
+        });
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      reject(new DaemonUnavailableError(`${error.code ?? error.message} on ${socketPath}`, error));
+    });
+    req.end(payload);
+  });
+}

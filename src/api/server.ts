@@ -1,0 +1,93 @@
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { type ApiRequest, type ApiResponse, errorResponse } from './app.js';
+
+// HTTP+JSON on a unix socket, mode 0600. Bodies are capped and parsed here; a malformed request gets
+// a 4xx and never reaches the app.
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ApiHandler {
+  handle(request: ApiRequest): Promise<ApiResponse>;
+}
+
+export function listenOnSocket(socketPath: string, app: ApiHandler): Promise<Server> {
+  const server = createServer((req, res) => {
+    void serve(app, req, res);
+  });
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 0;
+  try {
+    unlinkSync(socketPath);
+  } catch {
+    // no stale socket; the caller holds the daemon lock, so an existing one is ours to replace
+  }
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // The umask makes the socket 0600 from its first instant; chmod states it explicitly.
+    const previous = process.umask(0o177);
+    server.listen(socketPath, () => {
+      process.umask(previous);
+      chmodSync(socketPath, 0o600);
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function serve(app: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let response: ApiResponse;
+  try {
+    const url = new URL(req.url ?? '/', 'http://tend');
+    const body = await readJsonBody(req);
+    response = await app.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+    });
+  } catch (error) {
+    response = errorResponse(error);
+    if (error instanceof PayloadTooLargeError) res.setHeader('connection', 'close');
+  }
+  const payload = JSON.stringify(response.body);
+  if (res.destroyed) return;
+  res.writeHead(response.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        failed = true;
+        reject(new PayloadTooLargeError(MAX_BODY_BYTES));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (error) {
+        reject(new BadRequestError('body', `not valid JSON (${(error as Error).message})`));
+      }
+    });
+  });
+}

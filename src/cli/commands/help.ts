@@ -1,0 +1,38 @@
+import type { Command } from '../context.js';
+import { print } from '../output.js';
+
+export const HELP_TEXT = `tend — keeps programs running
+
+Usage:
+  tend start [options] -- COMMAND [ARGS...]   create and start a program
+  tend start NAME|all                         start stopped programs
+  tend stop NAME|all                          stop gracefully (signal, deadline, SIGKILL)
+  tend restart NAME|all                       stop, then start again
+  tend delete NAME|all                        stop and forget
+  tend signal SIGNAL NAME                     send a signal to the main process
+  tend ls [--json]                            list programs (aliases: list, status)
+  tend show NAME [--json] [--show-env]        everything about one program
+  tend events [NAME] [-n N] [--json]          state-change history
+  tend daemon start|stop|restart|status|run   manage the background daemon
+  tend version
+
+Options of start:
+  -n, --name NAME            program name (default: derived from the command)
+      --cwd DIR              working directory (default: the current one)
+  -e, --env KEY=VALUE        environment variable (repeatable)
+      --restart POLICY       always | on-failure | never (default: always)
+      --restart-delay DUR    wait before every restart (default: 0)
+      --start-secs DUR       time up before a start counts as successful (default: 1s)
+      --stop-signal SIG      signal that asks it to stop (default: TERM)
+      --stop-timeout DUR     SIGKILL after this long (default: 10s)
+      --success-codes LIST   exit codes that count as success (default: 0)
+      --give-up N/DUR        N failed starts within DUR make it fatal (default: never)
+      --no-start             create without starting
+
+Durations: 500ms, 10s, 2m, 1h. TEND_HOME (default ~/.tend) holds the daemon's socket, state and logs.
+Docs: docs/cli.md`;
+
+export const helpCommand: Command = async () => {
+  print(HELP_TEXT);
+  return 0;
+};

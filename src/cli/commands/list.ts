@@ -1,0 +1,124 @@
+import { parseCommandArgs, requireOne } from '../args.js';
+import type { Command } from '../context.js';
+import { formatExit, formatTable, type ProgramRow, paint, print, printJson } from '../output.js';
+
+// `tend ls [--json]`, `tend show NAME [--json] [--show-env]`, `tend events [NAME] [-n N] [--json]`.
+
+export const listCommand: Command = async (args, { api }) => {
+  const { values, positionals } = parseCommandArgs('ls', args, { json: { type: 'boolean' } });
+  if (positionals.length > 0) return listCommandFiltered(positionals, values.json === true, api);
+  const rows = await api.call<ProgramRow[]>('GET', '/programs');
+  if (values.json) printJson(rows);
+  else print(rows.length > 0 ? formatTable(rows) : 'no programs (start one with: tend start -- COMMAND)');
+  return 0;
+};
+
+async function listCommandFiltered(names: string[], json: boolean, api: Parameters<Command>[1]['api']) {
+  const rows = (await api.call<ProgramRow[]>('GET', '/programs')).filter((row) => names.includes(row.name));
+  if (json) printJson(rows);
+  else print(formatTable(rows));
+  return 0;
+}
+
+interface ProgramDetail extends ProgramRow {
+  desired: string;
+  command: string[] | string;
+  cwd: string;
+  env: Record<string, string>;
+  restart: string;
+  successExitCodes: number[];
+  restartDelayMs: number;
+  backoff: { initialMs: number; multiplier: number; maxMs: number; resetAfterMs: number };
+  giveUp: { failures: number; withinMs: number } | null;
+  startSecsMs: number;
+  stopSignal: string;
+  stopTimeoutMs: number;
+  adopted: boolean;
+  logs: { out: string; err: string };
+}
+
+export const showCommand: Command = async (args, { api }) => {
+  const { values, positionals } = parseCommandArgs('show', args, {
+    json: { type: 'boolean' },
+    'show-env': { type: 'boolean' },
+  });
+  const name = requireOne('show', positionals, 'a program name');
+  const query = values['show-env'] ? '?env=true' : '';
+  const detail = await api.call<ProgramDetail>('GET', `/programs/${encodeURIComponent(name)}${query}`);
+  if (values.json) {
+    printJson(detail);
+    return 0;
+  }
+  const command = typeof detail.command === 'string' ? detail.command : detail.command.map(quote).join(' ');
+  const env = Object.entries(detail.env).map(([key, value]) => `${key}=${value}`);
+  const lines: [string, string][] = [
+    ['name', detail.name],
+    ['state', `${detail.state}${detail.adopted ? ' (adopted)' : ''}`],
+    ['desired', detail.desired],
+    ['pid', detail.pid === null ? '-' : String(detail.pid)],
+    ['started', detail.startedAt ?? '-'],
+    ['restarts', String(detail.restarts)],
+    ['last exit', formatExit(detail)],
+    ['reason', detail.reason ?? '-'],
+    ['command', command],
+    ['cwd', detail.cwd],
+    ['env', env.length > 0 ? env.join(' ') : '-'],
+    ['restart', `${detail.restart} (success codes ${detail.successExitCodes.join(',')})`],
+    [
+      'backoff',
+      `delay ${detail.restartDelayMs}ms, initial ${detail.backoff.initialMs}ms ×${detail.backoff.multiplier} up to ${detail.backoff.maxMs}ms, reset after ${detail.backoff.resetAfterMs}ms`,
+    ],
+    [
+      'give up',
+      detail.giveUp ? `${detail.giveUp.failures} failed starts within ${detail.giveUp.withinMs}ms` : 'never',
+    ],
+    ['start secs', `${detail.startSecsMs}ms`],
+    ['stop', `${detail.stopSignal}, SIGKILL after ${detail.stopTimeoutMs}ms`],
+    ['stdout log', detail.logs.out],
+    ['stderr log', detail.logs.err],
+  ];
+  const width = Math.max(...lines.map(([key]) => key.length));
+  print(lines.map(([key, value]) => `${paint(key.padEnd(width), '1')}  ${value}`).join('\n'));
+  return 0;
+};
+
+function quote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+interface HistoryEvent {
+  time: number;
+  program: string;
+  event: string;
+  from: string | null;
+  to: string | null;
+  pid: number | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  message: string | null;
+}
+
+export const eventsCommand: Command = async (args, { api }) => {
+  const { values, positionals } = parseCommandArgs('events', args, {
+    json: { type: 'boolean' },
+    lines: { type: 'string', short: 'n' },
+  });
+  const name = positionals[0] ?? 'all';
+  const limit = values.lines ?? '50';
+  const events = await api.call<HistoryEvent[]>(
+    'GET',
+    `/programs/${encodeURIComponent(name)}/events?limit=${encodeURIComponent(limit)}`,
+  );
+  if (values.json) {
+    printJson(events);
+    return 0;
+  }
+  const lines = events
+    .reverse()
+    .map(
+      (event) =>
+        `${new Date(event.time).toISOString()}  ${event.program}  ${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})${event.message ? `  ${event.message}` : ''}`,
+    );
+  print(lines.length > 0 ? lines.join('\n') : 'no events');
+  return 0;
+};

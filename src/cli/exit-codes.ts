@@ -1,0 +1,35 @@
+import type { ErrorCode } from '../errors.js';
+
+// The one place error codes become exit statuses. Documented in docs/cli.md; stable.
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_DAEMON_UNAVAILABLE = 3;
+export const EXIT_NOT_FOUND = 4;
+export const EXIT_CONFLICT = 5;
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_COMMAND_NOT_FOUND = 127;
+
+const EXIT_BY_CODE: Record<ErrorCode, number> = {
+  BAD_REQUEST: EXIT_USAGE,
+  PAYLOAD_TOO_LARGE: EXIT_USAGE,
+  BAD_ARGUMENT: EXIT_USAGE,
+  NOT_FOUND: EXIT_NOT_FOUND,
+  ALREADY_EXISTS: EXIT_CONFLICT,
+  ALREADY_STARTED: EXIT_CONFLICT,
+  NOT_RUNNING: EXIT_CONFLICT,
+  COMMAND_NOT_FOUND: EXIT_COMMAND_NOT_FOUND,
+  NOT_EXECUTABLE: EXIT_NOT_EXECUTABLE,
+  BAD_CWD: EXIT_USAGE,
+  SPAWN_FAILED: EXIT_FAILURE,
+  BAD_TRANSITION: EXIT_FAILURE,
+  DAEMON_UNAVAILABLE: EXIT_DAEMON_UNAVAILABLE,
+  DAEMON_LOCKED: EXIT_DAEMON_UNAVAILABLE,
+  TIMEOUT: EXIT_FAILURE,
+  INTERNAL: EXIT_FAILURE,
+};
+
+export function getExitCode(code: ErrorCode): number {
+  return EXIT_BY_CODE[code] ?? EXIT_FAILURE;
+}

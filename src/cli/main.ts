@@ -1,0 +1,70 @@
+import { isTendError } from '../errors.js';
+import { getPaths } from '../paths.js';
+import { VERSION } from '../version.js';
+import { deleteCommand, restartCommand, signalCommand, stopCommand } from './commands/control.js';
+import { daemonCommand } from './commands/daemon.js';
+import { helpCommand } from './commands/help.js';
+import { eventsCommand, listCommand, showCommand } from './commands/list.js';
+import { startCommand } from './commands/start.js';
+import { connect } from './connection.js';
+import type { Command } from './context.js';
+import { EXIT_FAILURE, EXIT_USAGE, getExitCode } from './exit-codes.js';
+import { print, printError } from './output.js';
+
+// The CLI: a thin client of the control API. Parses argv, calls one command, maps errors to exit codes.
+
+const COMMANDS: Record<string, Command> = {
+  start: startCommand,
+  stop: stopCommand,
+  restart: restartCommand,
+  delete: deleteCommand,
+  rm: deleteCommand,
+  signal: signalCommand,
+  ls: listCommand,
+  list: listCommand,
+  status: listCommand,
+  show: showCommand,
+  events: eventsCommand,
+  daemon: daemonCommand,
+  help: helpCommand,
+  '--help': helpCommand,
+  '-h': helpCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    await helpCommand([], undefined as never);
+    return EXIT_USAGE;
+  }
+  if (name === 'version' || name === '--version' || name === '-v') {
+    print(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    printError(`unknown command "${name}" (see tend help)`);
+    return EXIT_USAGE;
+  }
+  const paths = getPaths();
+  const context = {
+    paths,
+    api: connect(paths, { autoStart: true }),
+    apiNoStart: connect(paths, { autoStart: false }),
+  };
+  try {
+    return await command(args, context);
+  } catch (error) {
+    if (isTendError(error)) {
+      printError(error.message);
+      return getExitCode(error.code);
+    }
+    printError(`unexpected error: ${(error as Error).stack ?? String(error)}`);
+    return EXIT_FAILURE;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  // -1: a command that keeps running (the foreground daemon) and owns the exit itself.
+  if (code >= 0) process.exitCode = code;
+});

@@ -1,0 +1,81 @@
+import { formatDuration } from '../units.js';
+
+// Everything the CLI prints goes through here; library code never prints.
+
+export interface ProgramRow {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  uptimeMs: number | null;
+  reason: string | null;
+}
+
+const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+const STATE_COLORS: Record<string, string> = {
+  running: '32',
+  starting: '36',
+  backoff: '33',
+  stopping: '33',
+  exited: '90',
+  stopped: '90',
+  fatal: '31',
+};
+
+export function paint(text: string, code: string | undefined): string {
+  return useColor && code ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+export function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printError(message: string): void {
+  process.stderr.write(`tend: ${message}\n`);
+}
+
+export function formatExit(row: Pick<ProgramRow, 'exitCode' | 'signal'>): string {
+  if (row.signal) return row.signal;
+  return row.exitCode === null ? '-' : String(row.exitCode);
+}
+
+export function formatTable(rows: ProgramRow[]): string {
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT'];
+  const cells = rows.map((row) => [
+    row.name,
+    row.state,
+    row.pid === null ? '-' : String(row.pid),
+    row.uptimeMs === null ? '-' : formatDuration(row.uptimeMs),
+    String(row.restarts),
+    formatExit(row),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),
+  );
+  const line = (cell: string[], colorState: boolean) =>
+    cell
+      .map((value, column) => {
+        const padded = value.padEnd(widths[column] ?? 0);
+        return colorState && column === 1 ? paint(padded, STATE_COLORS[value]) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header, false), ...cells.map((cell) => line(cell, true))].join('\n');
+}
+
+export function formatStates(rows: ProgramRow[]): string {
+  return rows
+    .map(
+      (row) =>
+        `${row.name}: ${paint(row.state, STATE_COLORS[row.state])}${row.pid ? ` (pid ${row.pid})` : ''}`,
+    )
+    .join('\n');
+}

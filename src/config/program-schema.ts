@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { normalizeSignal } from '../signals.js';
+import { parseDuration } from '../units.js';
+
+// The shape of a program as users write it (API body, later tend.yaml) and its normalized form.
+
+export const DEFAULT_START_SECS_MS = 1000;
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_BACKOFF = {
+  initialMs: 250,
+  multiplier: 2,
+  maxMs: 30_000,
+  resetAfterMs: 10_000,
+} as const;
+
+export const PROGRAM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const RESERVED_NAMES = new Set(['all']);
+
+export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s or 2m, got "${value}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const normalized = normalizeSignal(value);
+  if (!normalized) {
+    ctx.addIssue({ code: 'custom', message: `expected a signal name like TERM or SIGINT, got "${value}"` });
+    return z.NEVER;
+  }
+  return normalized;
+});
+
+export const programNameSchema = z
+  .string()
+  .regex(
+    PROGRAM_NAME_PATTERN,
+    'names use letters, digits, ".", "_" and "-", start with a letter or digit, ≤ 64 chars',
+  )
+  .refine((name) => !RESERVED_NAMES.has(name), { message: '"all" is reserved' });
+
+export const programInputSchema = z.strictObject({
+  name: programNameSchema,
+  command: z.union([
+    z.array(z.string().min(1)).min(1, 'the command needs at least one word'),
+    z.string().trim().min(1, 'the command is empty'),
+  ]),
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string().regex(/^[^=\0]+$/, 'env names cannot contain "=" or NUL'), z.string()).default({}),
+  restart: z.enum(RESTART_POLICIES).default('always'),
+  successExitCodes: z.array(z.number().int().min(0).max(255)).min(1).default([0]),
+  restartDelay: duration.default(0),
+  backoff: z
+    .strictObject({
+      initial: duration.default(DEFAULT_BACKOFF.initialMs),
+      multiplier: z.number().min(1).max(100).default(DEFAULT_BACKOFF.multiplier),
+      max: duration.default(DEFAULT_BACKOFF.maxMs),
+      resetAfter: duration.default(DEFAULT_BACKOFF.resetAfterMs),
+    })
+    .default({
+      initial: DEFAULT_BACKOFF.initialMs,
+      multiplier: DEFAULT_BACKOFF.multiplier,
+      max: DEFAULT_BACKOFF.maxMs,
+      resetAfter: DEFAULT_BACKOFF.resetAfterMs,
+    }),
+  giveUp: z
+    .strictObject({ failures: z.number().int().min(1), within: duration })
+    .nullable()
+    .default(null),
+  startSecs: duration.default(DEFAULT_START_SECS_MS),
+  stopSignal: signal.default('SIGTERM'),
+  stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
+});
+
+export type ProgramInput = z.input<typeof programInputSchema>;
+export type ProgramSpec = z.output<typeof programInputSchema> & { cwd: string };

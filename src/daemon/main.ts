@@ -1,0 +1,100 @@
+import { closeSync, unlinkSync, writeSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { API_VERSION, createApp } from '../api/app.js';
+import { listenOnSocket } from '../api/server.js';
+import { getPaths } from '../paths.js';
+import { openDatabase } from '../store/database.js';
+import { ProgramStore } from '../store/program-store.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { nodeSystem } from '../supervisor/system.js';
+import { VERSION } from '../version.js';
+import { ensureHome } from './home.js';
+import { createLogger } from './logger.js';
+import { readPidFile, removePidFile, writePidFile } from './pid-file.js';
+
+// The daemon, wired top to bottom: home, lock, state, supervisor, API, signals. Nothing else lives here.
+
+export interface DaemonOptions {
+  /** An fd to write "ready\n" to once the API answers (the CLI that detached us waits on it). */
+  readonly readyFd?: number;
+}
+
+export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
+  process.umask(0o022);
+  const log = createLogger();
+  const paths = getPaths();
+  ensureHome(paths);
+
+  const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
+  writePidFile(paths.pidFile, process.pid);
+  const startedAt = new Date();
+  const store = new ProgramStore(db);
+  const supervisor = new Supervisor({ paths, store, system: nodeSystem, log });
+  log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
+
+  const report = supervisor.restore();
+  log.info(
+    `restored ${report.adopted.length} adopted, ${report.restarted.length} restarted, ${report.resting.length} resting`,
+  );
+
+  let server: Server | undefined;
+  let stopping = false;
+  const shutdown = async (stopPrograms: boolean, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`shutting down (${why}); programs will be ${stopPrograms ? 'stopped' : 'left running'}`);
+    server?.close();
+    server?.closeIdleConnections();
+    await supervisor.shutdown({ stopPrograms });
+    store.close();
+    removeQuietly(paths.socket);
+    removePidFile(paths.pidFile, process.pid);
+    log.info('daemon exited');
+    process.exit(0);
+  };
+
+  const app = createApp({
+    supervisor,
+    paths,
+    now: () => Date.now(),
+    getDaemonInfo: () => ({
+      pid: process.pid,
+      version: VERSION,
+      apiVersion: API_VERSION,
+      startedAt: startedAt.toISOString(),
+      home: paths.home,
+      programs: supervisor.list().length,
+    }),
+    requestShutdown: (stopPrograms) => {
+      setImmediate(() => void shutdown(stopPrograms, 'requested through the API'));
+    },
+  });
+  server = await listenOnSocket(paths.socket, app);
+
+  process.on('SIGTERM', () => void shutdown(true, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(true, 'SIGINT'));
+  process.on('SIGHUP', () => log.info('SIGHUP ignored (nothing to reload yet)'));
+  process.on('SIGPIPE', () => {});
+  process.on('uncaughtException', (error) => log.error(`uncaught: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => log.error(`unhandled rejection: ${String(error)}`));
+
+  log.info(`listening on ${paths.socket}`);
+  if (options.readyFd !== undefined) notifyReady(options.readyFd);
+}
+
+function notifyReady(fd: number): void {
+  try {
+    writeSync(fd, 'ready\n');
+    closeSync(fd);
+  } catch {
+    // the process that waited for us has gone; nothing to tell
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

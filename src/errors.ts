@@ -1,0 +1,123 @@
+// One base error with a stable code; each failure is a subclass that builds its message from the facts.
+// HTTP statuses are mapped in api/http-status.ts, exit statuses in cli/exit-codes.ts.
+
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'BAD_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'ALREADY_STARTED'
+  | 'NOT_RUNNING'
+  | 'COMMAND_NOT_FOUND'
+  | 'NOT_EXECUTABLE'
+  | 'BAD_CWD'
+  | 'SPAWN_FAILED'
+  | 'BAD_TRANSITION'
+  | 'DAEMON_UNAVAILABLE'
+  | 'DAEMON_LOCKED'
+  | 'TIMEOUT'
+  | 'INTERNAL';
+
+export class TendError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class BadRequestError extends TendError {
+  constructor(where: string, problem: string) {
+    super('BAD_REQUEST', `Bad request: ${where}: ${problem}`);
+  }
+}
+
+export class PayloadTooLargeError extends TendError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `Request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+export class BadArgumentError extends TendError {
+  constructor(message: string) {
+    super('BAD_ARGUMENT', message);
+  }
+}
+
+export class ProgramNotFoundError extends TendError {
+  constructor(name: string) {
+    super('NOT_FOUND', `No program named "${name}"`);
+  }
+}
+
+export class ProgramExistsError extends TendError {
+  constructor(name: string) {
+    super('ALREADY_EXISTS', `A program named "${name}" already exists`);
+  }
+}
+
+export class AlreadyStartedError extends TendError {
+  constructor(name: string, state: string, pid: number | null) {
+    super('ALREADY_STARTED', `Program "${name}" is already ${state}${pid ? ` (pid ${pid})` : ''}`);
+  }
+}
+
+export class NotRunningError extends TendError {
+  constructor(name: string, state: string) {
+    super('NOT_RUNNING', `Program "${name}" is not running (${state})`);
+  }
+}
+
+export class CommandNotFoundError extends TendError {
+  constructor(command: string, searched: string) {
+    super('COMMAND_NOT_FOUND', `Command "${command}" not found (searched ${searched})`);
+  }
+}
+
+export class NotExecutableError extends TendError {
+  constructor(path: string) {
+    super('NOT_EXECUTABLE', `"${path}" is not an executable file`);
+  }
+}
+
+export class BadCwdError extends TendError {
+  constructor(cwd: string) {
+    super('BAD_CWD', `Working directory "${cwd}" does not exist or is not a directory`);
+  }
+}
+
+export class SpawnFailedError extends TendError {
+  constructor(name: string, reason: string, cause?: unknown) {
+    super('SPAWN_FAILED', `Program "${name}" could not be started: ${reason}`, { cause });
+  }
+}
+
+export class BadTransitionError extends TendError {
+  constructor(name: string, state: string, event: string) {
+    super('BAD_TRANSITION', `Program "${name}": event "${event}" is impossible in state "${state}"`);
+  }
+}
+
+export class DaemonUnavailableError extends TendError {
+  constructor(why: string, cause?: unknown) {
+    super('DAEMON_UNAVAILABLE', `The tend daemon is not reachable: ${why}`, { cause });
+  }
+}
+
+export class DaemonLockedError extends TendError {
+  constructor(home: string, pid: number | null) {
+    super('DAEMON_LOCKED', `Another tend daemon${pid ? ` (pid ${pid})` : ''} already owns ${home}`);
+  }
+}
+
+export class TimeoutError extends TendError {
+  constructor(what: string, ms: number) {
+    super('TIMEOUT', `Timed out after ${ms} ms waiting for ${what}`);
+  }
+}
+
+export function isTendError(error: unknown): error is TendError {
+  return error instanceof TendError;
+}

@@ -1,0 +1,52 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { ProgramSpec } from '../config/program-schema.js';
+import { BadCwdError, CommandNotFoundError, NotExecutableError } from '../errors.js';
+
+// Checked before a program is created, so `tend start -- nosuchcmd` fails at once and changes nothing.
+// A shell command string is left to the shell (it reports 127 itself).
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function checkCwd(cwd: string): void {
+  try {
+    if (statSync(cwd).isDirectory()) return;
+  } catch {
+    // reported below
+  }
+  throw new BadCwdError(cwd);
+}
+
+export function resolveExecutable(command: string, cwd: string, pathVariable: string | undefined): string {
+  if (command.includes('/')) {
+    const full = isAbsolute(command) ? command : resolve(cwd, command);
+    try {
+      statSync(full);
+    } catch {
+      throw new CommandNotFoundError(command, cwd);
+    }
+    if (!isExecutableFile(full)) throw new NotExecutableError(full);
+    return full;
+  }
+  const dirs = (pathVariable ?? '').split(delimiter).filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = join(resolve(cwd, dir), command);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  throw new CommandNotFoundError(command, dirs.length > 0 ? `PATH=${dirs.join(delimiter)}` : 'an empty PATH');
+}
+
+export function checkProgramCanStart(spec: ProgramSpec, daemonPath: string | undefined): void {
+  checkCwd(spec.cwd);
+  if (typeof spec.command === 'string') return;
+  const [file] = spec.command;
+  if (file) resolveExecutable(file, spec.cwd, spec.env.PATH ?? daemonPath);
+}

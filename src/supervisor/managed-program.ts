@@ -1,0 +1,349 @@
+import { EventEmitter } from 'node:events';
+import type { ProgramSpec } from '../config/program-schema.js';
+import { BadTransitionError } from '../errors.js';
+import type { OutputCapture } from '../logs/capture.js';
+import { isSameProcess, readStartTime } from './proc.js';
+import {
+  type Desired,
+  type Effect,
+  type ExitInfo,
+  isActive,
+  type MachineContext,
+  type MachineEvent,
+  type State,
+  type Timer,
+} from './states.js';
+import type { ChildHandle, System, TimerHandle } from './system.js';
+import { IMPOSSIBLE, transition } from './transitions.js';
+
+// One supervised program: it feeds events into the transition table and is the one place that applies
+// the resulting effects and changes state. Every change is announced once, as a `state-changed` event.
+
+const ADOPTED_POLL_MS = 1000;
+const ADOPTED_STOPPING_POLL_MS = 50;
+
+const TIMER_EVENTS: Record<Timer, MachineEvent['type']> = {
+  ready: 'ready',
+  backoff: 'backoff-elapsed',
+  'stop-deadline': 'stop-timeout',
+};
+
+export interface RuntimeRecord {
+  pid: number | null;
+  pgid: number | null;
+  procStartTime: number | null;
+  startedAt: number | null;
+}
+
+export interface ProgramSnapshot {
+  readonly spec: ProgramSpec;
+  readonly state: State;
+  readonly desired: Desired;
+  readonly runtime: Readonly<RuntimeRecord>;
+  readonly restarts: number;
+  readonly exitCode: number | null;
+  readonly exitSignal: NodeJS.Signals | null;
+  readonly reason: string | null;
+  readonly consecutiveFailures: number;
+  readonly recentFailures: readonly number[];
+  readonly adopted: boolean;
+}
+
+export interface StateChange {
+  readonly name: string;
+  readonly from: State;
+  readonly to: State;
+  readonly event: MachineEvent['type'];
+  readonly reason: string | null;
+  readonly pid: number | null;
+  readonly exit: ExitInfo | null;
+}
+
+export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange] }> {
+  #spec: ProgramSpec;
+  #system: System;
+  #capture: OutputCapture;
+  #state: State;
+  #desired: Desired;
+  #runtime: RuntimeRecord = { pid: null, pgid: null, procStartTime: null, startedAt: null };
+  #restarts: number;
+  #exitCode: number | null;
+  #exitSignal: NodeJS.Signals | null;
+  #reason: string | null;
+  #consecutiveFailures: number;
+  #recentFailures: readonly number[];
+  #timers: Partial<Record<Timer, TimerHandle>> = {};
+  #exitedPgid: number | null = null;
+  #adoptedWatch: TimerHandle | null = null;
+  #dispatching = false;
+  #queue: MachineEvent[] = [];
+
+  constructor(options: {
+    spec: ProgramSpec;
+    system: System;
+    capture: OutputCapture;
+    saved?: ProgramSnapshot;
+  }) {
+    super();
+    this.#spec = options.spec;
+    this.#system = options.system;
+    this.#capture = options.capture;
+    const saved = options.saved;
+    this.#state = saved && !isActive(saved.state) ? saved.state : 'stopped';
+    this.#desired = saved?.desired ?? 'stopped';
+    this.#restarts = saved?.restarts ?? 0;
+    this.#exitCode = saved?.exitCode ?? null;
+    this.#exitSignal = saved?.exitSignal ?? null;
+    this.#reason = saved?.reason ?? null;
+    this.#consecutiveFailures = saved?.consecutiveFailures ?? 0;
+    this.#recentFailures = saved?.recentFailures ?? [];
+  }
+
+  get name(): string {
+    return this.#spec.name;
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get pid(): number | null {
+    return this.#runtime.pid;
+  }
+
+  get capture(): OutputCapture {
+    return this.#capture;
+  }
+
+  snapshot(): ProgramSnapshot {
+    return {
+      spec: this.#spec,
+      state: this.#state,
+      desired: this.#desired,
+      runtime: { ...this.#runtime },
+      restarts: this.#restarts,
+      exitCode: this.#exitCode,
+      exitSignal: this.#exitSignal,
+      reason: this.#reason,
+      consecutiveFailures: this.#consecutiveFailures,
+      recentFailures: this.#recentFailures,
+      adopted: this.#adoptedWatch !== null,
+    };
+  }
+
+  /** Feeds one event through the table. Events raised while effects run are queued, never nested. */
+  dispatch(event: MachineEvent): void {
+    this.#queue.push(event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#step(next);
+    } finally {
+      this.#dispatching = false;
+      this.#queue.length = 0;
+    }
+  }
+
+  /** Takes over a process that a previous daemon started and that is still alive. */
+  adopt(runtime: RuntimeRecord): void {
+    this.#runtime = { ...runtime };
+    this.#capture.attach();
+    this.dispatch({ type: 'adopt' });
+    this.#watchAdopted();
+  }
+
+  /** Sends a signal to the main process only (like `kill`), not to its group. */
+  signal(signal: NodeJS.Signals): boolean {
+    const pid = this.#runtime.pid;
+    return pid !== null && this.#system.kill(pid, signal);
+  }
+
+  /** Stops watching and reading without touching the process: it keeps running for the next daemon. */
+  release(): void {
+    this.#cancelTimers();
+    this.#adoptedWatch?.cancel();
+    this.#adoptedWatch = null;
+    this.#capture.detach();
+  }
+
+  #context(): MachineContext {
+    const spec = this.#spec;
+    return {
+      restart: spec.restart,
+      successExitCodes: spec.successExitCodes,
+      restartDelayMs: spec.restartDelay,
+      backoff: {
+        initialMs: spec.backoff.initial,
+        multiplier: spec.backoff.multiplier,
+        maxMs: spec.backoff.max,
+        resetAfterMs: spec.backoff.resetAfter,
+      },
+      giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
+      startSecsMs: spec.startSecs,
+      stopSignal: spec.stopSignal,
+      stopTimeoutMs: spec.stopTimeout,
+      desired: this.#desired,
+      consecutiveFailures: this.#consecutiveFailures,
+      recentFailures: this.#recentFailures,
+      now: this.#system.now(),
+    };
+  }
+
+  #step(event: MachineEvent): void {
+    const from = this.#state;
+    const result = transition(from, event, this.#context());
+    if (result === IMPOSSIBLE) throw new BadTransitionError(this.name, from, event.type);
+    if (result.desired) this.#desired = result.desired;
+    const exit = event.type === 'exit' ? event.exit : null;
+    if (exit) {
+      this.#exitCode = exit.code;
+      this.#exitSignal = exit.signal;
+    }
+    this.#state = result.next;
+    if (result.reason !== undefined || from !== result.next) this.#reason = result.reason ?? null;
+    const pidBefore = this.#runtime.pid;
+    for (const effect of result.effects) this.#apply(effect);
+    if (from !== result.next || event.type === 'exit' || this.#runtime.pid !== pidBefore) {
+      this.emit('state-changed', {
+        name: this.name,
+        from,
+        to: this.#state,
+        event: event.type,
+        reason: this.#reason,
+        pid: this.#runtime.pid ?? pidBefore,
+        exit,
+      });
+    }
+  }
+
+  #apply(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        this.#spawn();
+        return;
+      case 'kill-group':
+        this.#killGroup(this.#runtime.pgid, effect.signal);
+        return;
+      case 'reap-group':
+        this.#reapGroup(effect.signal);
+        return;
+      case 'arm-timer':
+        this.#timers[effect.timer]?.cancel();
+        this.#timers[effect.timer] = this.#system.setTimer(effect.ms, () => {
+          delete this.#timers[effect.timer];
+          this.dispatch({ type: TIMER_EVENTS[effect.timer] } as MachineEvent);
+        });
+        return;
+      case 'cancel-timers':
+        this.#cancelTimers();
+        return;
+      case 'count-restart':
+        this.#restarts += 1;
+        return;
+      case 'set-failures':
+        this.#consecutiveFailures = effect.consecutive;
+        this.#recentFailures = effect.recent;
+        return;
+    }
+  }
+
+  #spawn(): void {
+    const spec = this.#spec;
+    const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
+    let child: ChildHandle;
+    let fds: ReturnType<OutputCapture['openChildFds']>;
+    try {
+      fds = this.#capture.openChildFds();
+    } catch (error) {
+      this.#queue.push({
+        type: 'spawn-failed',
+        reason: `cannot open its output FIFOs: ${(error as Error).message}`,
+      });
+      return;
+    }
+    try {
+      child = this.#system.spawn({
+        name: spec.name,
+        argv,
+        cwd: spec.cwd,
+        env: { ...process.env, ...spec.env, TEND_PROGRAM: spec.name },
+        stdout: fds.out,
+        stderr: fds.err,
+      });
+    } catch (error) {
+      this.#queue.push({ type: 'spawn-failed', reason: `spawn failed: ${(error as Error).message}` });
+      return;
+    } finally {
+      this.#capture.releaseChildFds(fds);
+    }
+    const pid = child.pid;
+    child.onError((error) => {
+      if (pid === undefined)
+        this.dispatch({ type: 'spawn-failed', reason: `spawn failed: ${error.message}` });
+    });
+    if (pid === undefined) {
+      this.#runtime = { pid: null, pgid: null, procStartTime: null, startedAt: null };
+      return;
+    }
+    const now = this.#system.now();
+    this.#runtime = { pid, pgid: pid, procStartTime: readStartTime(pid), startedAt: now };
+    child.onExit((code, signal) => this.#onExit(pid, { code, signal }));
+  }
+
+  #onExit(pid: number, status: { code: number | null; signal: NodeJS.Signals | null }): void {
+    if (this.#runtime.pid !== pid) return;
+    const uptimeMs = this.#runtime.startedAt === null ? 0 : this.#system.now() - this.#runtime.startedAt;
+    this.#exitedPgid = this.#runtime.pgid;
+    this.#runtime = { pid: null, pgid: null, procStartTime: null, startedAt: null };
+    this.#adoptedWatch?.cancel();
+    this.#adoptedWatch = null;
+    this.dispatch({ type: 'exit', exit: { code: status.code, signal: status.signal, uptimeMs } });
+  }
+
+  #killGroup(pgid: number | null, signal: NodeJS.Signals): void {
+    if (pgid === null) return;
+    // A group can be empty while its leader is a zombie not yet reaped; fall back to the leader itself.
+    if (!this.#system.kill(-pgid, signal) && this.#runtime.pid === pgid) this.#system.kill(pgid, signal);
+  }
+
+  /** After the main process is gone, whatever is left of its process group is stopped too. */
+  #reapGroup(signal: NodeJS.Signals): void {
+    const pgid = this.#exitedPgid;
+    this.#exitedPgid = null;
+    if (pgid === null || !this.#system.kill(-pgid, signal) || signal === 'SIGKILL') return;
+    this.#system.setTimer(this.#spec.stopTimeout, () => this.#system.kill(-pgid, 'SIGKILL'));
+  }
+
+  #cancelTimers(): void {
+    for (const timer of Object.values(this.#timers)) timer?.cancel();
+    this.#timers = {};
+  }
+
+  /** An adopted process is not our child, so its exit is noticed by a FIFO EOF or by a light poll. */
+  #watchAdopted(): void {
+    const check = () => {
+      this.#adoptedWatch = null;
+      const { pid, procStartTime } = this.#runtime;
+      if (pid === null) return;
+      if (!isSameProcess(pid, procStartTime)) return this.#onExit(pid, { code: null, signal: null });
+      const interval = this.#state === 'stopping' ? ADOPTED_STOPPING_POLL_MS : ADOPTED_POLL_MS;
+      this.#adoptedWatch = this.#system.setTimer(interval, check);
+    };
+    const first = this.#state === 'stopping' ? ADOPTED_STOPPING_POLL_MS : ADOPTED_POLL_MS;
+    this.#adoptedWatch = this.#system.setTimer(first, check);
+  }
+
+  /** Called on a FIFO EOF: for an adopted program it means the process tree has likely gone. */
+  checkAdoptedNow(): void {
+    if (this.#adoptedWatch === null) return;
+    const { pid, procStartTime } = this.#runtime;
+    if (pid !== null && !isSameProcess(pid, procStartTime)) this.#onExit(pid, { code: null, signal: null });
+  }
+
+  /** Called when a stop is requested of an adopted program, so its end is noticed quickly. */
+  pollAdoptedSoon(): void {
+    if (this.#adoptedWatch === null) return;
+    this.#adoptedWatch.cancel();
+    this.#watchAdopted();
+  }
+}

@@ -1,0 +1,82 @@
+import type { RestartPolicy } from '../config/program-schema.js';
+
+// The vocabulary of the process state machine (supervisord's states, s6's table form).
+
+export const STATES = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
+export type State = (typeof STATES)[number];
+
+export const EVENT_TYPES = [
+  'start',
+  'stop',
+  'restart',
+  'ready',
+  'exit',
+  'spawn-failed',
+  'backoff-elapsed',
+  'stop-timeout',
+  'adopt',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type Desired = 'running' | 'stopped';
+
+export interface ExitInfo {
+  /** null when the process died by a signal, or when it was adopted and its status is unknowable. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly uptimeMs: number;
+}
+
+export type MachineEvent =
+  | { readonly type: 'start' | 'stop' | 'restart' | 'ready' | 'backoff-elapsed' | 'stop-timeout' | 'adopt' }
+  | { readonly type: 'exit'; readonly exit: ExitInfo }
+  | { readonly type: 'spawn-failed'; readonly reason: string };
+
+export type Timer = 'ready' | 'backoff' | 'stop-deadline';
+
+export type Effect =
+  | { readonly type: 'spawn' }
+  | { readonly type: 'kill-group'; readonly signal: NodeJS.Signals }
+  | { readonly type: 'reap-group'; readonly signal: NodeJS.Signals }
+  | { readonly type: 'arm-timer'; readonly timer: Timer; readonly ms: number }
+  | { readonly type: 'cancel-timers' }
+  | { readonly type: 'count-restart' }
+  | { readonly type: 'set-failures'; readonly consecutive: number; readonly recent: readonly number[] };
+
+/** What the table needs to know about a program: its policy, its recent history and the clock. */
+export interface MachineContext {
+  readonly restart: RestartPolicy;
+  readonly successExitCodes: readonly number[];
+  readonly restartDelayMs: number;
+  readonly backoff: {
+    readonly initialMs: number;
+    readonly multiplier: number;
+    readonly maxMs: number;
+    readonly resetAfterMs: number;
+  };
+  readonly giveUp: { readonly failures: number; readonly withinMs: number } | null;
+  readonly startSecsMs: number;
+  readonly stopSignal: NodeJS.Signals;
+  readonly stopTimeoutMs: number;
+  readonly desired: Desired;
+  readonly consecutiveFailures: number;
+  readonly recentFailures: readonly number[];
+  readonly now: number;
+}
+
+export interface Transition {
+  readonly next: State;
+  readonly effects: readonly Effect[];
+  /** Set when the event changes what the user wants (start/stop/restart). */
+  readonly desired?: Desired;
+  /** A short human reason recorded with the state change. */
+  readonly reason?: string;
+}
+
+export function isActive(state: State): boolean {
+  return state === 'starting' || state === 'running' || state === 'backoff' || state === 'stopping';
+}
+
+export function hasProcess(state: State): boolean {
+  return state === 'starting' || state === 'running' || state === 'stopping';
+}

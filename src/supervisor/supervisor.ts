@@ -1,0 +1,218 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import { AlreadyStartedError, NotRunningError, ProgramExistsError, ProgramNotFoundError } from '../errors.js';
+import { OutputCapture } from '../logs/capture.js';
+import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
+import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
+import { checkProgramCanStart } from './command-check.js';
+import { ManagedProgram, type ProgramSnapshot, type StateChange } from './managed-program.js';
+import { isSameProcess } from './proc.js';
+import { hasProcess, isActive, type State } from './states.js';
+import type { System } from './system.js';
+
+// The registry of programs: the public operations the API calls (create, start, stop, restart,
+// delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
+
+const SETTLE_GRACE_MS = 5000;
+
+export interface SupervisorLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface SupervisorOptions {
+  readonly paths: TendPaths;
+  readonly store: ProgramStore;
+  readonly system: System;
+  readonly log: SupervisorLog;
+}
+
+export interface RestoreReport {
+  readonly adopted: string[];
+  readonly restarted: string[];
+  readonly resting: string[];
+}
+
+export class Supervisor {
+  #programs = new Map<string, ManagedProgram>();
+  #options: SupervisorOptions;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  /** Brings back every saved program: live processes are adopted with their pids, dead ones follow their policy. */
+  restore(): RestoreReport {
+    const report: RestoreReport = { adopted: [], restarted: [], resting: [] };
+    for (const saved of this.#options.store.loadAll()) {
+      const program = this.#register(saved.spec, saved);
+      const { pid, procStartTime } = saved.runtime;
+      if (hasProcess(saved.savedState) && pid !== null && isSameProcess(pid, procStartTime)) {
+        program.adopt(saved.runtime);
+        if (saved.savedState === 'stopping') this.#stopAdopted(program);
+        report.adopted.push(saved.spec.name);
+      } else if (isActive(saved.savedState) && saved.desired === 'running') {
+        this.#restoreDead(program, saved);
+        report.restarted.push(saved.spec.name);
+      } else {
+        if (isActive(saved.savedState)) this.#persist(program, null);
+        report.resting.push(saved.spec.name);
+      }
+    }
+    return report;
+  }
+
+  list(): ProgramSnapshot[] {
+    return [...this.#programs.values()].map((program) => program.snapshot());
+  }
+
+  get(name: string): ProgramSnapshot {
+    return this.#find(name).snapshot();
+  }
+
+  events(name: string | null, limit: number): HistoryEvent[] {
+    if (name !== null) this.#find(name);
+    return this.#options.store.listEvents(name, limit);
+  }
+
+  create(spec: ProgramSpec, start: boolean): ProgramSnapshot {
+    if (this.#programs.has(spec.name)) throw new ProgramExistsError(spec.name);
+    checkProgramCanStart(spec, process.env.PATH);
+    this.#options.store.insert(spec, this.#options.system.now());
+    const program = this.#register(spec);
+    if (start) program.dispatch({ type: 'start' });
+    return program.snapshot();
+  }
+
+  start(name: string): ProgramSnapshot[] {
+    if (name !== 'all') {
+      const program = this.#find(name);
+      if (hasProcess(program.state) && program.state !== 'stopping') {
+        throw new AlreadyStartedError(name, program.state, program.pid);
+      }
+      program.dispatch({ type: 'start' });
+      return [program.snapshot()];
+    }
+    const targets = [...this.#programs.values()].filter((program) => !hasProcess(program.state));
+    for (const program of targets) program.dispatch({ type: 'start' });
+    return targets.map((program) => program.snapshot());
+  }
+
+  async stop(name: string): Promise<ProgramSnapshot[]> {
+    const targets = this.#targets(name);
+    for (const program of targets) {
+      program.dispatch({ type: 'stop' });
+      program.pollAdoptedSoon();
+    }
+    await Promise.all(targets.map((program) => this.#settle(program)));
+    return targets.map((program) => program.snapshot());
+  }
+
+  async restart(name: string): Promise<ProgramSnapshot[]> {
+    const targets = this.#targets(name);
+    for (const program of targets) {
+      program.dispatch({ type: 'restart' });
+      program.pollAdoptedSoon();
+    }
+    await Promise.all(targets.map((program) => this.#settle(program)));
+    return targets.map((program) => program.snapshot());
+  }
+
+  async delete(name: string): Promise<string[]> {
+    const targets = this.#targets(name);
+    await this.stop(name);
+    for (const program of targets) {
+      program.release();
+      program.capture.removeFifos();
+      program.removeAllListeners();
+      this.#programs.delete(program.name);
+      this.#options.store.remove(program.name);
+    }
+    return targets.map((program) => program.name);
+  }
+
+  signal(name: string, signal: NodeJS.Signals): ProgramSnapshot {
+    const program = this.#find(name);
+    if (!program.signal(signal)) throw new NotRunningError(name, program.state);
+    return program.snapshot();
+  }
+
+  /** Stops every program (daemon stop) or leaves them running for the next daemon (daemon restart). */
+  async shutdown(options: { stopPrograms: boolean }): Promise<void> {
+    if (options.stopPrograms) await this.stop('all');
+    for (const program of this.#programs.values()) program.release();
+  }
+
+  #targets(name: string): ManagedProgram[] {
+    return name === 'all' ? [...this.#programs.values()] : [this.#find(name)];
+  }
+
+  #find(name: string): ManagedProgram {
+    const program = this.#programs.get(name);
+    if (!program) throw new ProgramNotFoundError(name);
+    return program;
+  }
+
+  #register(spec: ProgramSpec, saved?: SavedProgram): ManagedProgram {
+    const { paths, system } = this.#options;
+    let program: ManagedProgram | undefined;
+    const capture = new OutputCapture(
+      { fifo: getProgramFifoPaths(paths, spec.name), log: getProgramLogPaths(paths, spec.name) },
+      {
+        onFault: (fault) =>
+          this.#options.log.warn(
+            `${spec.name}: cannot write ${fault.path}: ${fault.error.code ?? fault.error.message}`,
+          ),
+        onEof: () => program?.checkAdoptedNow(),
+      },
+    );
+    program = new ManagedProgram({ spec, system, capture, saved });
+    program.on('state-changed', (change) => this.#onStateChanged(program, change));
+    this.#programs.set(spec.name, program);
+    return program;
+  }
+
+  #onStateChanged(program: ManagedProgram, change: StateChange): void {
+    this.#persist(program, change);
+    const exit = change.exit;
+    const detail = exit ? ` (${change.reason ?? 'exited'})` : change.reason ? ` (${change.reason})` : '';
+    this.#options.log.info(
+      `${change.name}: ${change.from} → ${change.to}${detail}${change.pid ? ` pid ${change.pid}` : ''}`,
+    );
+  }
+
+  #persist(program: ManagedProgram, change: StateChange | null): void {
+    this.#options.store.save(program.snapshot(), change, this.#options.system.now());
+  }
+
+  #stopAdopted(program: ManagedProgram): void {
+    program.dispatch({ type: 'stop' });
+    program.pollAdoptedSoon();
+  }
+
+  /** A program recorded as running whose process ended while no daemon watched: its policy decides. */
+  #restoreDead(program: ManagedProgram, saved: SavedProgram): void {
+    if (saved.runtime.pid === null) {
+      program.dispatch({ type: 'start' });
+      return;
+    }
+    program.adopt(saved.runtime);
+    program.checkAdoptedNow();
+  }
+
+  /** Resolves once the program has left `stopping` (or has a process again, for a restart). */
+  #settle(program: ManagedProgram): Promise<void> {
+    if (program.state !== 'stopping') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (change?: StateChange) => {
+        if (change && change.to === 'stopping') return;
+        program.off('state-changed', done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS);
+      program.on('state-changed', done);
+    });
+  }
+}
+
+export type { State };

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { SpawnFailedError } from '../errors.js';
+
+// The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
+// spawning, signalling, the clock and timers. Tests substitute a fake; the daemon uses `nodeSystem`.
+
+export interface SpawnRequest {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: number;
+  readonly stderr: number;
+}
+
+export interface ChildHandle {
+  /** undefined when the exec failed; the reason then arrives through onError. */
+  readonly pid: number | undefined;
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  onError(listener: (error: Error) => void): void;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface System {
+  spawn(request: SpawnRequest): ChildHandle;
+  /** Sends a signal; a negative pid addresses a process group. Returns false when nothing was there. */
+  kill(pid: number, signal: NodeJS.Signals): boolean;
+  now(): number;
+  setTimer(ms: number, callback: () => void): TimerHandle;
+}
+
+export const nodeSystem: System = {
+  spawn(request) {
+    const [file, ...args] = request.argv;
+    if (!file) throw new SpawnFailedError(request.name, 'empty command');
+    // detached: the child calls setsid(), so it leads its own session and process group.
+    const child = spawn(file, args, {
+      cwd: request.cwd,
+      env: request.env,
+      stdio: ['ignore', request.stdout, request.stderr],
+      detached: true,
+    });
+    return {
+      pid: child.pid,
+      onExit: (listener) => child.once('exit', listener),
+      onError: (listener) => child.on('error', listener),
+    };
+  },
+  kill(pid, signal) {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw error;
+    }
+  },
+  now: () => Date.now(),
+  setTimer(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
