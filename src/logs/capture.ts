@@ -19,7 +19,16 @@ export interface ChildFds {
 
 type StreamName = 'out' | 'err';
 
-export class OutputCapture {
+/** What a managed program needs from its output capture (a fake in unit tests). */
+export interface Capture {
+  openChildFds(): ChildFds;
+  releaseChildFds(fds: ChildFds): void;
+  attach(): void;
+  detach(): void;
+  removeFifos(): void;
+}
+
+export class OutputCapture implements Capture {
   readonly paths: CapturePaths;
   #files: Record<StreamName, LogFile>;
   #readers: Partial<Record<StreamName, Socket>> = {};

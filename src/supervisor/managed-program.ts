@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
-import type { OutputCapture } from '../logs/capture.js';
+import type { Capture, ChildFds } from '../logs/capture.js';
 import { isSameProcess, readStartTime } from './proc.js';
 import {
   type Desired,
@@ -62,7 +62,7 @@ export interface StateChange {
 export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange] }> {
   #spec: ProgramSpec;
   #system: System;
-  #capture: OutputCapture;
+  #capture: Capture;
   #state: State;
   #desired: Desired;
   #runtime: RuntimeRecord = { pid: null, pgid: null, procStartTime: null, startedAt: null };
@@ -81,7 +81,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   constructor(options: {
     spec: ProgramSpec;
     system: System;
-    capture: OutputCapture;
+    capture: Capture;
     saved?: ProgramSnapshot;
   }) {
     super();
@@ -111,7 +111,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     return this.#runtime.pid;
   }
 
-  get capture(): OutputCapture {
+  get capture(): Capture {
     return this.#capture;
   }
 
@@ -156,6 +156,11 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   signal(signal: NodeJS.Signals): boolean {
     const pid = this.#runtime.pid;
     return pid !== null && this.#system.kill(pid, signal);
+  }
+
+  /** Records what the user wants without an event: used when the daemon stops programs on its way out. */
+  keepDesired(desired: Desired): void {
+    this.#desired = desired;
   }
 
   /** Stops watching and reading without touching the process: it keeps running for the next daemon. */
@@ -251,7 +256,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     const spec = this.#spec;
     const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
     let child: ChildHandle;
-    let fds: ReturnType<OutputCapture['openChildFds']>;
+    let fds: ChildFds;
     try {
       fds = this.#capture.openChildFds();
     } catch (error) {

@@ -13,6 +13,7 @@ import type { System } from './system.js';
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
 
 const SETTLE_GRACE_MS = 5000;
+const PRUNE_EVERY_EVENTS = 200;
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -34,6 +35,7 @@ export interface RestoreReport {
 
 export class Supervisor {
   #programs = new Map<string, ManagedProgram>();
+  #eventsSincePrune = new Map<string, number>();
   #options: SupervisorOptions;
 
   constructor(options: SupervisorOptions) {
@@ -50,7 +52,10 @@ export class Supervisor {
         program.adopt(saved.runtime);
         if (saved.savedState === 'stopping') this.#stopAdopted(program);
         report.adopted.push(saved.spec.name);
-      } else if (isActive(saved.savedState) && saved.desired === 'running') {
+      } else if (
+        (isActive(saved.savedState) || saved.savedState === 'stopped') &&
+        saved.desired === 'running'
+      ) {
         this.#restoreDead(program, saved);
         report.restarted.push(saved.spec.name);
       } else {
@@ -137,8 +142,21 @@ export class Supervisor {
   }
 
   /** Stops every program (daemon stop) or leaves them running for the next daemon (daemon restart). */
+  /**
+   * Stopping the daemon does not change what users asked for: a program that should run is stopped
+   * with the daemon and started again by the next one (this is what brings programs back at boot).
+   */
   async shutdown(options: { stopPrograms: boolean }): Promise<void> {
-    if (options.stopPrograms) await this.stop('all');
+    if (options.stopPrograms) {
+      const wanted = [...this.#programs.values()].filter(
+        (program) => program.snapshot().desired === 'running',
+      );
+      await this.stop('all');
+      for (const program of wanted) {
+        program.keepDesired('running');
+        this.#persist(program, null);
+      }
+    }
     for (const program of this.#programs.values()) program.release();
   }
 
@@ -182,6 +200,11 @@ export class Supervisor {
 
   #persist(program: ManagedProgram, change: StateChange | null): void {
     this.#options.store.save(program.snapshot(), change, this.#options.system.now());
+    if (!change) return;
+    // The history is capped per program; pruning every so often keeps the restart path one INSERT.
+    const written = (this.#eventsSincePrune.get(program.name) ?? 0) + 1;
+    this.#eventsSincePrune.set(program.name, written % PRUNE_EVERY_EVENTS);
+    if (written >= PRUNE_EVERY_EVENTS) this.#options.store.pruneEvents(program.name);
   }
 
   #stopAdopted(program: ManagedProgram): void {
