@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 const SIGNAL_NUMBERS = constants.signals as Record<string, number>;
 
 export function normalizeSignal(input: string | number): NodeJS.Signals | undefined {
-  if (typeof input === 'number' || /^\d+$/.test(input)) {
+  if (typeof input === 'number' || /^\s*\d+\s*$/.test(input)) {
     const wanted = Number(input);
     const found = Object.entries(SIGNAL_NUMBERS).find(([, value]) => value === wanted);
     return found ? (found[0] as NodeJS.Signals) : undefined;

@@ -16,7 +16,7 @@ const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i;
 
 /** Returns milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? Math.round(text) : undefined;
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) return undefined;
   const unit = (match[2] ?? 'ms').toLowerCase();

@@ -12,6 +12,12 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Alive and not a zombie: a zombie has exited and only waits to be reaped (for a daemon, by init). */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  return process.platform !== 'linux' || readStartTime(pid) !== null;
+}
+
 export function groupHasMembers(pgid: number): boolean {
   return pgid > 1 && isAlive(-pgid);
 }

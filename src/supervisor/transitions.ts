@@ -142,9 +142,9 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     adopt: IMPOSSIBLE,
   },
   backoff: {
-    start: (ctx) => ({ ...spawnNow(ctx, false), desired: 'running' }),
+    start: startFresh,
     stop: { next: 'stopped', effects: [{ type: 'cancel-timers' }], desired: 'stopped' },
-    restart: (ctx) => ({ ...spawnNow(ctx, false), desired: 'running' }),
+    restart: startFresh,
     ready: IMPOSSIBLE,
     exit: IMPOSSIBLE,
     'spawn-failed': IMPOSSIBLE,

@@ -1,5 +1,5 @@
 import { BadArgumentError, isTendError, TimeoutError } from '../../errors.js';
-import { isAlive } from '../../supervisor/proc.js';
+import { isRunning } from '../../supervisor/proc.js';
 import { parseCommandArgs } from '../args.js';
 import { ensureDaemon, getDaemonEntry } from '../connection.js';
 import type { CliContext, Command } from '../context.js';
@@ -116,7 +116,7 @@ async function restart(context: CliContext, json: boolean): Promise<number> {
 
 async function waitForExit(pid: number): Promise<void> {
   const deadline = Date.now() + DAEMON_EXIT_TIMEOUT_MS;
-  while (isAlive(pid)) {
+  while (isRunning(pid)) {
     if (Date.now() > deadline) throw new TimeoutError(`daemon pid ${pid} to exit`, DAEMON_EXIT_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
   }

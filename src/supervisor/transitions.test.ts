@@ -1,0 +1,784 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Desired, Effect, EventType, ExitInfo, MachineContext, MachineEvent, State } from './states.js';
+import { decideAfterExit, IMPOSSIBLE, transition } from './transitions.js';
+
+const NOW = 1_000_000;
+
+function makeContext(overrides: Partial<MachineContext> = {}): MachineContext {
+  return {
+    restart: 'always',
+    successExitCodes: [0],
+    restartDelayMs: 0,
+    backoff: { initialMs: 250, multiplier: 2, maxMs: 30_000, resetAfterMs: 10_000 },
+    giveUp: null,
+    startSecsMs: 1000,
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 10_000,
+    desired: 'running',
+    consecutiveFailures: 0,
+    recentFailures: [],
+    now: NOW,
+    ...overrides,
+  };
+}
+
+function makeExit(overrides: Partial<ExitInfo> = {}): ExitInfo {
+  return { code: 1, signal: null, uptimeMs: 60_000, ...overrides };
+}
+
+function makeEvent(type: EventType): MachineEvent {
+  if (type === 'exit') return { type, exit: makeExit() };
+  if (type === 'spawn-failed') return { type, reason: 'spawn /usr/bin/nope ENOENT' };
+  return { type };
+}
+
+// Effects as the table spells them, with the default context's numbers.
+const cancelTimers: Effect = { type: 'cancel-timers' };
+const countRestart: Effect = { type: 'count-restart' };
+const spawn: Effect = { type: 'spawn' };
+const armReady: Effect = { type: 'arm-timer', timer: 'ready', ms: 1000 };
+const resetFailures: Effect = { type: 'set-failures', consecutive: 0, recent: [] };
+const termGroup: Effect = { type: 'kill-group', signal: 'SIGTERM' };
+const killGroup: Effect = { type: 'kill-group', signal: 'SIGKILL' };
+const reapTerm: Effect = { type: 'reap-group', signal: 'SIGTERM' };
+const reapKill: Effect = { type: 'reap-group', signal: 'SIGKILL' };
+const armStopDeadline: Effect = { type: 'arm-timer', timer: 'stop-deadline', ms: 10_000 };
+const armBackoff = (ms: number): Effect => ({ type: 'arm-timer', timer: 'backoff', ms });
+const setFailures = (consecutive: number, recent: number[]): Effect => ({
+  type: 'set-failures',
+  consecutive,
+  recent,
+});
+
+/** A fresh start: failures forgotten, then spawn and wait for readiness. */
+const freshStart: Effect[] = [resetFailures, cancelTimers, spawn, armReady];
+/** A stop: signal the group and arm the SIGKILL deadline. */
+const beginStop: Effect[] = [cancelTimers, termGroup, armStopDeadline];
+
+interface Expected {
+  readonly next: State;
+  readonly effects: readonly Effect[];
+  readonly desired?: Desired;
+  readonly reason?: string;
+}
+
+function expectTransition(
+  state: State,
+  event: MachineEvent,
+  expected: Expected,
+  ctx: MachineContext = makeContext(),
+): void {
+  const result = transition(state, event, ctx);
+  assert.ok(result !== IMPOSSIBLE, `${state} + ${event.type} should be possible`);
+  assert.equal(result.next, expected.next);
+  assert.deepEqual(result.effects, expected.effects);
+  assert.equal(result.desired, expected.desired);
+  if (expected.reason !== undefined) assert.equal(result.reason, expected.reason);
+}
+
+function expectImpossible(state: State, type: EventType): void {
+  assert.equal(transition(state, makeEvent(type), makeContext()), IMPOSSIBLE);
+}
+
+describe('transition table', () => {
+  describe('stopped', () => {
+    test('stopped + start: spawns afresh with failures forgotten and wants it running', () => {
+      const ctx = makeContext({ desired: 'stopped', consecutiveFailures: 3, recentFailures: [NOW - 5000] });
+      expectTransition(
+        'stopped',
+        { type: 'start' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        ctx,
+      );
+    });
+
+    test('stopped + stop: stays stopped and does nothing', () => {
+      expectTransition('stopped', { type: 'stop' }, { next: 'stopped', effects: [] });
+    });
+
+    test('stopped + restart: starts it like a start would', () => {
+      const ctx = makeContext({ desired: 'stopped', consecutiveFailures: 2 });
+      expectTransition(
+        'stopped',
+        { type: 'restart' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        ctx,
+      );
+    });
+
+    test('stopped + ready: is impossible because nothing is starting', () => {
+      expectImpossible('stopped', 'ready');
+    });
+
+    test('stopped + exit: is impossible because there is no process to exit', () => {
+      expectImpossible('stopped', 'exit');
+    });
+
+    test('stopped + spawn-failed: is impossible because nothing was spawned', () => {
+      expectImpossible('stopped', 'spawn-failed');
+    });
+
+    test('stopped + backoff-elapsed: is impossible because no backoff timer runs', () => {
+      expectImpossible('stopped', 'backoff-elapsed');
+    });
+
+    test('stopped + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('stopped', 'stop-timeout');
+    });
+
+    test('stopped + adopt: takes over the live process as running without spawning anything', () => {
+      expectTransition(
+        'stopped',
+        { type: 'adopt' },
+        { next: 'running', effects: [], reason: 'adopted by a new daemon' },
+      );
+    });
+  });
+
+  describe('starting', () => {
+    test('starting + start: stays starting and does nothing', () => {
+      expectTransition('starting', { type: 'start' }, { next: 'starting', effects: [] });
+    });
+
+    test('starting + stop: signals the group, arms the stop deadline and wants it stopped', () => {
+      expectTransition(
+        'starting',
+        { type: 'stop' },
+        { next: 'stopping', effects: beginStop, desired: 'stopped' },
+      );
+    });
+
+    test('starting + restart: stops it first while still wanting it running', () => {
+      expectTransition(
+        'starting',
+        { type: 'restart' },
+        { next: 'stopping', effects: beginStop, desired: 'running' },
+      );
+    });
+
+    test('starting + ready: becomes running with no effects', () => {
+      expectTransition('starting', { type: 'ready' }, { next: 'running', effects: [] });
+    });
+
+    test('starting + exit: an exit before ready is a quick failure and backs off', () => {
+      // Even a long uptime counts as quick while the program never became ready.
+      expectTransition(
+        'starting',
+        { type: 'exit', exit: makeExit({ code: 1, uptimeMs: 60_000 }) },
+        {
+          next: 'backoff',
+          effects: [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)],
+          reason: 'exited with code 1; retrying in 250 ms',
+        },
+      );
+    });
+
+    test('starting + spawn-failed: goes fatal with the spawn error as the reason', () => {
+      expectTransition(
+        'starting',
+        { type: 'spawn-failed', reason: 'spawn /usr/bin/nope ENOENT' },
+        { next: 'fatal', effects: [cancelTimers], reason: 'spawn /usr/bin/nope ENOENT' },
+      );
+    });
+
+    test('starting + backoff-elapsed: is impossible because spawning cancelled the backoff timer', () => {
+      expectImpossible('starting', 'backoff-elapsed');
+    });
+
+    test('starting + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('starting', 'stop-timeout');
+    });
+
+    test('starting + adopt: is impossible because adoption only happens to a stopped record', () => {
+      expectImpossible('starting', 'adopt');
+    });
+  });
+
+  describe('running', () => {
+    test('running + start: stays running and does nothing', () => {
+      expectTransition('running', { type: 'start' }, { next: 'running', effects: [] });
+    });
+
+    test('running + stop: signals the group, arms the stop deadline and wants it stopped', () => {
+      expectTransition(
+        'running',
+        { type: 'stop' },
+        { next: 'stopping', effects: beginStop, desired: 'stopped' },
+      );
+    });
+
+    test('running + restart: stops it first while still wanting it running', () => {
+      expectTransition(
+        'running',
+        { type: 'restart' },
+        { next: 'stopping', effects: beginStop, desired: 'running' },
+      );
+    });
+
+    test('running + ready: is impossible because it is already ready', () => {
+      expectImpossible('running', 'ready');
+    });
+
+    test('running + exit: restarts at once after a stable run', () => {
+      expectTransition(
+        'running',
+        { type: 'exit', exit: makeExit({ code: 1, uptimeMs: 60_000 }) },
+        {
+          next: 'starting',
+          effects: [reapTerm, resetFailures, cancelTimers, countRestart, spawn, armReady],
+          reason: 'exited with code 1',
+        },
+        makeContext({ consecutiveFailures: 2, recentFailures: [NOW - 100_000] }),
+      );
+    });
+
+    test('running + spawn-failed: is impossible because the process is already spawned', () => {
+      expectImpossible('running', 'spawn-failed');
+    });
+
+    test('running + backoff-elapsed: is impossible because no backoff timer runs', () => {
+      expectImpossible('running', 'backoff-elapsed');
+    });
+
+    test('running + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('running', 'stop-timeout');
+    });
+
+    test('running + adopt: is impossible because the process is already ours', () => {
+      expectImpossible('running', 'adopt');
+    });
+  });
+
+  describe('backoff', () => {
+    test('backoff + start: skips the wait and spawns now, as a fresh start that forgets the failures', () => {
+      expectTransition(
+        'backoff',
+        { type: 'start' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        makeContext({ consecutiveFailures: 3 }),
+      );
+    });
+
+    test('backoff + stop: cancels the backoff timer and becomes stopped', () => {
+      expectTransition(
+        'backoff',
+        { type: 'stop' },
+        { next: 'stopped', effects: [cancelTimers], desired: 'stopped' },
+      );
+    });
+
+    test('backoff + restart: skips the wait and spawns now, as a fresh start that forgets the failures', () => {
+      expectTransition(
+        'backoff',
+        { type: 'restart' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        makeContext({ consecutiveFailures: 3 }),
+      );
+    });
+
+    test('backoff + ready: is impossible because nothing is starting', () => {
+      expectImpossible('backoff', 'ready');
+    });
+
+    test('backoff + exit: is impossible because the process already exited', () => {
+      expectImpossible('backoff', 'exit');
+    });
+
+    test('backoff + spawn-failed: is impossible because nothing was spawned', () => {
+      expectImpossible('backoff', 'spawn-failed');
+    });
+
+    test('backoff + backoff-elapsed: spawns again and counts the restart', () => {
+      expectTransition(
+        'backoff',
+        { type: 'backoff-elapsed' },
+        { next: 'starting', effects: [cancelTimers, countRestart, spawn, armReady] },
+      );
+    });
+
+    test('backoff + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('backoff', 'stop-timeout');
+    });
+
+    test('backoff + adopt: is impossible because adoption only happens to a stopped record', () => {
+      expectImpossible('backoff', 'adopt');
+    });
+  });
+
+  describe('stopping', () => {
+    test('stopping + start: keeps stopping but remembers to start again afterwards', () => {
+      expectTransition(
+        'stopping',
+        { type: 'start' },
+        { next: 'stopping', effects: [], desired: 'running' },
+        makeContext({ desired: 'stopped' }),
+      );
+    });
+
+    test('stopping + stop: keeps stopping and wants it to stay stopped', () => {
+      expectTransition(
+        'stopping',
+        { type: 'stop' },
+        { next: 'stopping', effects: [], desired: 'stopped' },
+        makeContext({ desired: 'running' }),
+      );
+    });
+
+    test('stopping + restart: keeps stopping but remembers to start again afterwards', () => {
+      expectTransition(
+        'stopping',
+        { type: 'restart' },
+        { next: 'stopping', effects: [], desired: 'running' },
+        makeContext({ desired: 'stopped' }),
+      );
+    });
+
+    test('stopping + ready: is impossible because stopping cancelled the ready timer', () => {
+      expectImpossible('stopping', 'ready');
+    });
+
+    test('stopping + exit: kills leftovers, then ends stopped or, after a restart, starts afresh', () => {
+      const exit: MachineEvent = { type: 'exit', exit: makeExit({ code: null, signal: 'SIGTERM' }) };
+      expectTransition(
+        'stopping',
+        exit,
+        { next: 'stopped', effects: [cancelTimers, reapKill], reason: 'killed by SIGTERM' },
+        makeContext({ desired: 'stopped' }),
+      );
+      expectTransition(
+        'stopping',
+        exit,
+        {
+          next: 'starting',
+          effects: [reapKill, ...freshStart],
+          desired: 'running',
+          reason: 'killed by SIGTERM',
+        },
+        makeContext({ desired: 'running', consecutiveFailures: 4, recentFailures: [NOW - 1000] }),
+      );
+    });
+
+    test('stopping + spawn-failed: is impossible because nothing is being spawned', () => {
+      expectImpossible('stopping', 'spawn-failed');
+    });
+
+    test('stopping + backoff-elapsed: is impossible because no backoff timer runs', () => {
+      expectImpossible('stopping', 'backoff-elapsed');
+    });
+
+    test('stopping + stop-timeout: escalates to SIGKILL on the whole group', () => {
+      expectTransition(
+        'stopping',
+        { type: 'stop-timeout' },
+        { next: 'stopping', effects: [killGroup], reason: 'stop deadline passed; sending SIGKILL' },
+      );
+    });
+
+    test('stopping + adopt: is impossible because adoption only happens to a stopped record', () => {
+      expectImpossible('stopping', 'adopt');
+    });
+  });
+
+  describe('exited', () => {
+    test('exited + start: spawns afresh with failures forgotten and wants it running', () => {
+      expectTransition(
+        'exited',
+        { type: 'start' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        makeContext({ consecutiveFailures: 1 }),
+      );
+    });
+
+    test('exited + stop: becomes stopped with nothing to kill', () => {
+      expectTransition('exited', { type: 'stop' }, { next: 'stopped', effects: [], desired: 'stopped' });
+    });
+
+    test('exited + restart: starts it like a start would', () => {
+      expectTransition(
+        'exited',
+        { type: 'restart' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+      );
+    });
+
+    test('exited + ready: is impossible because nothing is starting', () => {
+      expectImpossible('exited', 'ready');
+    });
+
+    test('exited + exit: is impossible because the process already exited', () => {
+      expectImpossible('exited', 'exit');
+    });
+
+    test('exited + spawn-failed: is impossible because nothing was spawned', () => {
+      expectImpossible('exited', 'spawn-failed');
+    });
+
+    test('exited + backoff-elapsed: is impossible because no backoff timer runs', () => {
+      expectImpossible('exited', 'backoff-elapsed');
+    });
+
+    test('exited + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('exited', 'stop-timeout');
+    });
+
+    test('exited + adopt: is impossible because adoption only happens to a stopped record', () => {
+      expectImpossible('exited', 'adopt');
+    });
+  });
+
+  describe('fatal', () => {
+    test('fatal + start: gives it a fresh chance with failures forgotten', () => {
+      expectTransition(
+        'fatal',
+        { type: 'start' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+        makeContext({
+          giveUp: { failures: 3, withinMs: 60_000 },
+          consecutiveFailures: 3,
+          recentFailures: [NOW - 2000, NOW - 1000, NOW],
+        }),
+      );
+    });
+
+    test('fatal + stop: becomes stopped with nothing to kill', () => {
+      expectTransition('fatal', { type: 'stop' }, { next: 'stopped', effects: [], desired: 'stopped' });
+    });
+
+    test('fatal + restart: gives it a fresh chance like a start would', () => {
+      expectTransition(
+        'fatal',
+        { type: 'restart' },
+        { next: 'starting', effects: freshStart, desired: 'running' },
+      );
+    });
+
+    test('fatal + ready: is impossible because nothing is starting', () => {
+      expectImpossible('fatal', 'ready');
+    });
+
+    test('fatal + exit: is impossible because there is no process to exit', () => {
+      expectImpossible('fatal', 'exit');
+    });
+
+    test('fatal + spawn-failed: is impossible because nothing was spawned', () => {
+      expectImpossible('fatal', 'spawn-failed');
+    });
+
+    test('fatal + backoff-elapsed: is impossible because no backoff timer runs', () => {
+      expectImpossible('fatal', 'backoff-elapsed');
+    });
+
+    test('fatal + stop-timeout: is impossible because no stop is in progress', () => {
+      expectImpossible('fatal', 'stop-timeout');
+    });
+
+    test('fatal + adopt: is impossible because adoption only happens to a stopped record', () => {
+      expectImpossible('fatal', 'adopt');
+    });
+  });
+});
+
+describe('decideAfterExit', () => {
+  const restartNow: Effect[] = [reapTerm, resetFailures, cancelTimers, countRestart, spawn, armReady];
+  const noRestart: Effect[] = [cancelTimers, reapTerm];
+
+  describe('restart policy', () => {
+    const exits = {
+      'a success exit': { exit: makeExit({ code: 0 }), reason: 'exited with code 0' },
+      'a failure exit': { exit: makeExit({ code: 3 }), reason: 'exited with code 3' },
+      'a death by signal': {
+        exit: makeExit({ code: null, signal: 'SIGSEGV' }),
+        reason: 'killed by SIGSEGV',
+      },
+      'an unknown status': {
+        exit: makeExit({ code: null, signal: null }),
+        reason: 'exited while no daemon watched it (status unknown)',
+      },
+    } as const;
+    const restarts: Record<MachineContext['restart'], Record<keyof typeof exits, boolean>> = {
+      always: {
+        'a success exit': true,
+        'a failure exit': true,
+        'a death by signal': true,
+        'an unknown status': true,
+      },
+      'on-failure': {
+        'a success exit': false,
+        'a failure exit': true,
+        'a death by signal': true,
+        'an unknown status': true,
+      },
+      never: {
+        'a success exit': false,
+        'a failure exit': false,
+        'a death by signal': false,
+        'an unknown status': false,
+      },
+    };
+
+    for (const [policy, row] of Object.entries(restarts) as [
+      MachineContext['restart'],
+      Record<keyof typeof exits, boolean>,
+    ][]) {
+      for (const [what, restarts] of Object.entries(row) as [keyof typeof exits, boolean][]) {
+        const { exit, reason } = exits[what];
+        const name = restarts
+          ? `restart ${policy}: ${what} after a stable run restarts at once`
+          : `restart ${policy}: ${what} is not restarted and ends in exited`;
+        test(name, () => {
+          const result = decideAfterExit(makeContext({ restart: policy }), exit, false);
+          if (restarts) {
+            assert.deepEqual(result, { next: 'starting', effects: restartNow, reason });
+          } else {
+            assert.deepEqual(result, { next: 'exited', effects: noRestart, reason });
+          }
+        });
+      }
+    }
+
+    test('restart never: does not restart even a quick crash and records no failure', () => {
+      const result = decideAfterExit(
+        makeContext({ restart: 'never', consecutiveFailures: 2 }),
+        makeExit({ code: 1, uptimeMs: 50 }),
+        true,
+      );
+      assert.deepEqual(result, { next: 'exited', effects: noRestart, reason: 'exited with code 1' });
+    });
+
+    test('restart on-failure: a quick success exit is not restarted either', () => {
+      const result = decideAfterExit(
+        makeContext({ restart: 'on-failure' }),
+        makeExit({ code: 0, uptimeMs: 50 }),
+        true,
+      );
+      assert.equal(result.next, 'exited');
+      assert.deepEqual(result.effects, noRestart);
+    });
+
+    test('reaps leftovers of the group with the configured stop signal', () => {
+      const result = decideAfterExit(
+        makeContext({ restart: 'never', stopSignal: 'SIGINT' }),
+        makeExit({ code: 0 }),
+        false,
+      );
+      assert.deepEqual(result.effects, [cancelTimers, { type: 'reap-group', signal: 'SIGINT' }]);
+    });
+  });
+
+  describe('stable runs', () => {
+    test('a stable run restarts at once, counts the restart and forgets earlier failures', () => {
+      const result = decideAfterExit(
+        makeContext({ consecutiveFailures: 5, recentFailures: [NOW - 30_000, NOW - 20_000] }),
+        makeExit({ code: 1, uptimeMs: 3_600_000 }),
+        false,
+      );
+      assert.equal(result.next, 'starting');
+      assert.deepEqual(result.effects, restartNow);
+      assert.equal(result.desired, undefined);
+    });
+
+    test('a run of exactly resetAfter counts as stable', () => {
+      const result = decideAfterExit(makeContext(), makeExit({ uptimeMs: 10_000 }), false);
+      assert.equal(result.next, 'starting');
+      assert.deepEqual(result.effects, restartNow);
+    });
+
+    test('a run one millisecond shorter than resetAfter is a quick exit', () => {
+      const result = decideAfterExit(makeContext(), makeExit({ uptimeMs: 9_999 }), false);
+      assert.equal(result.next, 'backoff');
+      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)]);
+    });
+
+    test('a stable run with a restartDelay waits in backoff for exactly that delay', () => {
+      const result = decideAfterExit(
+        makeContext({ restartDelayMs: 2000, consecutiveFailures: 3 }),
+        makeExit({ code: 1, uptimeMs: 60_000 }),
+        false,
+      );
+      assert.deepEqual(result, {
+        next: 'backoff',
+        effects: [cancelTimers, reapTerm, resetFailures, armBackoff(2000)],
+        reason: 'exited with code 1',
+      });
+    });
+
+    test('the restarted process is given startSecs to become ready', () => {
+      const result = decideAfterExit(makeContext({ startSecsMs: 2500 }), makeExit(), false);
+      assert.deepEqual(result.effects.at(-1), { type: 'arm-timer', timer: 'ready', ms: 2500 });
+    });
+  });
+
+  describe('crash loops', () => {
+    test('quick exits back off 250, 500, 1000 ms ... doubling up to maxMs', () => {
+      const expected = [250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000];
+      const delays: number[] = [];
+      let consecutiveFailures = 0;
+      for (let i = 0; i < expected.length; i++) {
+        const result = decideAfterExit(
+          makeContext({ consecutiveFailures }),
+          makeExit({ code: 1, uptimeMs: 100 }),
+          false,
+        );
+        assert.equal(result.next, 'backoff');
+        const [cancel, reap, failures, timer] = result.effects;
+        assert.deepEqual([cancel, reap], [cancelTimers, reapTerm]);
+        assert.deepEqual(failures, setFailures(consecutiveFailures + 1, []));
+        assert.equal(timer?.type, 'arm-timer');
+        if (timer?.type === 'arm-timer') {
+          assert.equal(timer.timer, 'backoff');
+          delays.push(timer.ms);
+        }
+        consecutiveFailures += 1;
+      }
+      assert.deepEqual(delays, expected);
+    });
+
+    test('the reason says what happened and how long until the next try', () => {
+      const result = decideAfterExit(
+        makeContext({ consecutiveFailures: 2 }),
+        makeExit({ code: null, signal: 'SIGKILL', uptimeMs: 100 }),
+        false,
+      );
+      assert.equal(result.reason, 'killed by SIGKILL; retrying in 1000 ms');
+    });
+
+    test('an exit while still starting is quick whatever the uptime', () => {
+      const result = decideAfterExit(makeContext(), makeExit({ uptimeMs: 3_600_000 }), true);
+      assert.equal(result.next, 'backoff');
+      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)]);
+    });
+
+    test('a backoff delay is never shorter than restartDelay', () => {
+      const result = decideAfterExit(
+        makeContext({ restartDelayMs: 1500, consecutiveFailures: 1 }),
+        makeExit({ uptimeMs: 100 }),
+        false,
+      );
+      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(2, []), armBackoff(1500)]);
+    });
+
+    test('a custom backoff curve is followed', () => {
+      const ctx = makeContext({
+        backoff: { initialMs: 100, multiplier: 3, maxMs: 2000, resetAfterMs: 5000 },
+        consecutiveFailures: 2,
+      });
+      const result = decideAfterExit(ctx, makeExit({ uptimeMs: 4000 }), false);
+      assert.deepEqual(result.effects.at(-1), armBackoff(900));
+    });
+  });
+
+  describe('give up', () => {
+    const giveUp = { failures: 3, withinMs: 60_000 };
+
+    test('the failure that reaches the limit within the window makes it fatal', () => {
+      const result = decideAfterExit(
+        makeContext({ giveUp, consecutiveFailures: 2, recentFailures: [NOW - 30_000, NOW - 10_000] }),
+        makeExit({ code: 1, uptimeMs: 100 }),
+        false,
+      );
+      assert.deepEqual(result, {
+        next: 'fatal',
+        effects: [cancelTimers, reapTerm, setFailures(3, [NOW - 30_000, NOW - 10_000, NOW])],
+        reason: 'exited with code 1; gave up after 3 failed starts within 60000 ms',
+      });
+    });
+
+    test('failures below the limit keep backing off and remember their times', () => {
+      const result = decideAfterExit(
+        makeContext({ giveUp, consecutiveFailures: 1, recentFailures: [NOW - 10_000] }),
+        makeExit({ code: 1, uptimeMs: 100 }),
+        false,
+      );
+      assert.deepEqual(result, {
+        next: 'backoff',
+        effects: [cancelTimers, reapTerm, setFailures(2, [NOW - 10_000, NOW]), armBackoff(500)],
+        reason: 'exited with code 1; retrying in 500 ms',
+      });
+    });
+
+    test('failures outside the window are forgotten and do not count toward the limit', () => {
+      const result = decideAfterExit(
+        makeContext({
+          giveUp,
+          consecutiveFailures: 2,
+          recentFailures: [NOW - 120_000, NOW - 90_000],
+        }),
+        makeExit({ code: 1, uptimeMs: 100 }),
+        false,
+      );
+      assert.equal(result.next, 'backoff');
+      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(3, [NOW]), armBackoff(1000)]);
+    });
+
+    test('a failure exactly one window ago has left the window', () => {
+      const result = decideAfterExit(
+        makeContext({ giveUp, consecutiveFailures: 2, recentFailures: [NOW - 60_000, NOW - 1000] }),
+        makeExit({ code: 1, uptimeMs: 100 }),
+        false,
+      );
+      assert.equal(result.next, 'backoff');
+      assert.deepEqual(result.effects[2], setFailures(3, [NOW - 1000, NOW]));
+    });
+
+    test('without giveUp a crash loop never goes fatal and keeps no failure times', () => {
+      const result = decideAfterExit(
+        makeContext({
+          giveUp: null,
+          consecutiveFailures: 50,
+          recentFailures: [NOW - 3000, NOW - 2000, NOW - 1000],
+        }),
+        makeExit({ code: 1, uptimeMs: 100 }),
+        false,
+      );
+      assert.equal(result.next, 'backoff');
+      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(51, []), armBackoff(30_000)]);
+    });
+
+    test('a stable run is never fatal and clears the failure history', () => {
+      const result = decideAfterExit(
+        makeContext({ giveUp, consecutiveFailures: 2, recentFailures: [NOW - 30_000, NOW - 20_000] }),
+        makeExit({ code: 1, uptimeMs: 20_000 }),
+        false,
+      );
+      assert.equal(result.next, 'starting');
+      assert.deepEqual(result.effects, restartNow);
+    });
+  });
+
+  describe('successExitCodes', () => {
+    const ctx = makeContext({ restart: 'on-failure', successExitCodes: [0, 2, 143] });
+
+    test('every listed code counts as success under on-failure', () => {
+      for (const code of [0, 2, 143]) {
+        const result = decideAfterExit(ctx, makeExit({ code }), false);
+        assert.equal(result.next, 'exited', `code ${code}`);
+      }
+    });
+
+    test('a code not in the list is a failure under on-failure', () => {
+      const result = decideAfterExit(ctx, makeExit({ code: 1 }), false);
+      assert.equal(result.next, 'starting');
+      assert.deepEqual(result.effects, restartNow);
+    });
+
+    test('a death by signal is a failure even when its shell status is in the list', () => {
+      const result = decideAfterExit(ctx, makeExit({ code: null, signal: 'SIGTERM' }), false);
+      assert.equal(result.next, 'starting');
+    });
+
+    test('an empty list makes every exit a failure under on-failure', () => {
+      const result = decideAfterExit(
+        makeContext({ restart: 'on-failure', successExitCodes: [] }),
+        makeExit({ code: 0 }),
+        false,
+      );
+      assert.equal(result.next, 'starting');
+    });
+
+    test('restart always still restarts after a listed success code', () => {
+      const result = decideAfterExit({ ...ctx, restart: 'always' }, makeExit({ code: 2 }), false);
+      assert.equal(result.next, 'starting');
+    });
+  });
+});
