@@ -2,10 +2,12 @@ import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadRequestError, isTendError, TendError } from '../errors.js';
-import { getProgramLogPaths, type TendPaths } from '../paths.js';
+import type { ProgramLogs } from '../logs/program-logs.js';
+import type { TendPaths } from '../paths.js';
 import { normalizeSignal } from '../signals.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { getHttpStatus } from './http-status.js';
+import { collectTail, followLogs, parseLogQuery, type StreamSink } from './log-routes.js';
 import { createProgramBody, parseOrThrow, shutdownBody, signalBody, targetName } from './schemas.js';
 import { toDetailView, toStatusView } from './views.js';
 
@@ -26,6 +28,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
+  /** Set for streaming responses (JSON lines): called once headers are sent. */
+  readonly stream?: (sink: StreamSink) => void;
 }
 
 export interface DaemonInfo {
@@ -39,6 +43,7 @@ export interface DaemonInfo {
 
 export interface AppDeps {
   readonly supervisor: Supervisor;
+  readonly logs: ProgramLogs;
   readonly paths: TendPaths;
   readonly now: () => number;
   readonly getDaemonInfo: () => DaemonInfo;
@@ -54,7 +59,7 @@ interface Route {
 }
 
 export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise<ApiResponse> } {
-  const { supervisor, paths, now } = deps;
+  const { supervisor, logs, now } = deps;
   const status = (snapshots: ReturnType<Supervisor['list']>) => snapshots.map((s) => toStatusView(s, now()));
   const name = (params: string[]) => parseOrThrow(targetName, params[0], 'name');
   const single = (params: string[]) => {
@@ -92,7 +97,9 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
       handler: (params, request) => {
         const program = single(params);
         const showEnv = request.query.get('env') === 'true';
-        return toDetailView(supervisor.get(program), now(), getProgramLogPaths(paths, program), showEnv);
+        const snapshot = supervisor.get(program);
+        const logView = { ...logs.getTargets(snapshot.spec), faults: logs.getFaults(program) };
+        return toDetailView(snapshot, now(), logView, showEnv);
       },
     },
     {
@@ -105,6 +112,29 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
           throw new BadRequestError('limit', `expected an integer from 1 to ${MAX_EVENTS_LIMIT}`);
         }
         return supervisor.events(program === 'all' ? null : program, limit);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/programs\/([^/]+)\/logs$/,
+      handler: (params, request) => {
+        const query = parseLogQuery(name(params), request.query, supervisor, now());
+        const tail = collectTail(query, supervisor, logs);
+        return streamed((sink) => {
+          for (const line of tail) sink.write(line);
+          if (query.follow) followLogs(query, logs, sink);
+          else sink.end();
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/logs\/flush$/,
+      handler: (params) => {
+        const target = name(params);
+        const names =
+          target === 'all' ? supervisor.list().map((s) => s.spec.name) : [supervisor.get(target).spec.name];
+        return { flushed: names.flatMap((program) => logs.flush(program)) };
       },
     },
     {
@@ -160,12 +190,22 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
       }
       const params = (route.pattern.exec(path) ?? []).slice(1).map(decodeParam);
       try {
-        return { status: 200, body: await route.handler(params, request) };
+        const result = await route.handler(params, request);
+        if (result instanceof Streamed) return { status: 200, body: null, stream: result.start };
+        return { status: 200, body: result };
       } catch (error) {
         return errorResponse(error);
       }
     },
   };
+}
+
+class Streamed {
+  constructor(readonly start: (sink: StreamSink) => void) {}
+}
+
+function streamed(start: (sink: StreamSink) => void): Streamed {
+  return new Streamed(start);
 }
 
 function decodeParam(raw: string): string {

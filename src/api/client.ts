@@ -50,3 +50,47 @@ export function callApi<T>(socketPath: string, method: string, path: string, bod
     req.end(payload);
   });
 }
+
+/** A streaming call (JSON lines): calls onRecord for each line until the daemon ends the response. */
+export function streamApi(
+  socketPath: string,
+  path: string,
+  onRecord: (record: unknown) => void,
+): { done: Promise<void>; cancel(): void } {
+  let cancel = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    const req = request({ socketPath, method: 'GET', path: `/v1${path}` }, (res) => {
+      const status = res.statusCode ?? 500;
+      let buffered = '';
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        buffered += text;
+        if (status >= 300) return;
+        let newline = buffered.indexOf('\n');
+        while (newline !== -1) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line) onRecord(JSON.parse(line));
+          newline = buffered.indexOf('\n');
+        }
+      });
+      res.on('error', () => resolve());
+      res.on('close', () => {
+        if (status < 300) return resolve();
+        let error: { code?: ErrorCode; message?: string } | undefined;
+        try {
+          error = (JSON.parse(buffered) as { error?: typeof error }).error;
+        } catch {
+          // not JSON
+        }
+        reject(new ApiError(status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${status}`));
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      reject(new DaemonUnavailableError(`${error.code ?? error.message} on ${socketPath}`, error));
+    });
+    cancel = () => req.destroy();
+    req.end();
+  });
+  return { done, cancel: () => cancel() };
+}

@@ -7,6 +7,7 @@ import { type ApiRequest, type ApiResponse, errorResponse } from './app.js';
 // a 4xx and never reaches the app.
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface ApiHandler {
   handle(request: ApiRequest): Promise<ApiResponse>;
@@ -52,13 +53,58 @@ async function serve(app: ApiHandler, req: IncomingMessage, res: ServerResponse)
     response = errorResponse(error);
     if (error instanceof PayloadTooLargeError) res.setHeader('connection', 'close');
   }
-  const payload = JSON.stringify(response.body);
   if (res.destroyed) return;
+  if (response.stream) {
+    startStream(response, req, res);
+    return;
+  }
+  const payload = JSON.stringify(response.body);
   res.writeHead(response.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);
+}
+
+/**
+ * JSON lines, one per record. A client that reads slower than a program writes does not make the
+ * daemon buffer without bound: past MAX_STREAM_BUFFER_BYTES records are dropped and counted, and
+ * the count is sent as `{"dropped":N}` once the client catches up.
+ */
+function startStream(response: ApiResponse, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(response.status, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  const closeListeners: (() => void)[] = [];
+  let closed = false;
+  let dropped = 0;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const listener of closeListeners) listener();
+  };
+  req.on('close', close);
+  res.on('close', close);
+  response.stream?.({
+    write(record) {
+      if (closed) return;
+      if (res.writableLength > MAX_STREAM_BUFFER_BYTES) {
+        dropped += 1;
+        return;
+      }
+      if (dropped > 0) {
+        res.write(`${JSON.stringify({ dropped })}\n`);
+        dropped = 0;
+      }
+      res.write(`${JSON.stringify(record)}\n`);
+    },
+    end() {
+      if (!closed) res.end();
+      close();
+    },
+    onClose(listener) {
+      if (closed) listener();
+      else closeListeners.push(listener);
+    },
+  });
 }
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {

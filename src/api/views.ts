@@ -1,3 +1,4 @@
+import type { LogFaultView } from '../logs/program-logs.js';
 import type { ProgramSnapshot } from '../supervisor/managed-program.js';
 
 // The JSON shapes of the API (documented in docs/api.md). Environment values are masked unless asked for.
@@ -29,7 +30,7 @@ export interface ProgramDetailView extends ProgramStatusView {
   stopSignal: string;
   stopTimeoutMs: number;
   consecutiveFailures: number;
-  logs: { out: string; err: string };
+  logs: { out: string; err: string; faults: LogFaultView[] };
 }
 
 const MASK = '********';
@@ -54,7 +55,7 @@ export function toStatusView(snapshot: ProgramSnapshot, now: number): ProgramSta
 export function toDetailView(
   snapshot: ProgramSnapshot,
   now: number,
-  logs: { out: string; err: string },
+  logs: { out: string; err: string; faults: LogFaultView[] },
   showEnv: boolean,
 ): ProgramDetailView {
   const spec = snapshot.spec;

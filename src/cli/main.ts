@@ -5,6 +5,7 @@ import { deleteCommand, restartCommand, signalCommand, stopCommand } from './com
 import { daemonCommand } from './commands/daemon.js';
 import { helpCommand } from './commands/help.js';
 import { eventsCommand, listCommand, showCommand } from './commands/list.js';
+import { flushCommand, logsCommand } from './commands/logs.js';
 import { startCommand } from './commands/start.js';
 import { connect } from './connection.js';
 import type { Command } from './context.js';
@@ -25,6 +26,8 @@ const COMMANDS: Record<string, Command> = {
   status: listCommand,
   show: showCommand,
   events: eventsCommand,
+  logs: logsCommand,
+  flush: flushCommand,
   daemon: daemonCommand,
   help: helpCommand,
   '--help': helpCommand,

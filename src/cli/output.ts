@@ -26,6 +26,7 @@ const STATE_COLORS: Record<string, string> = {
   fatal: '31',
 };
 
+/** Colours text when stdout is a terminal, unless NO_COLOR is set. */
 export function paint(text: string, code: string | undefined): string {
   return useColor && code ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
@@ -34,8 +35,8 @@ export function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson(value: unknown, pretty = true): void {
+  process.stdout.write(`${pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`);
 }
 
 export function printError(message: string): void {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { CONSOLE_TARGET, DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_SIZE_BYTES } from '../logs/log-options.js';
 import { normalizeSignal } from '../signals.js';
-import { parseDuration } from '../units.js';
+import { parseDuration, parseSize } from '../units.js';
 
 // The shape of a program as users write it (API body, later tend.yaml) and its normalized form.
 
@@ -36,6 +37,47 @@ const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
   }
   return normalized;
 });
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like 10MB or 512KB, got "${value}"` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const logTarget = z
+  .string()
+  .refine((value) => value === CONSOLE_TARGET || value.startsWith('/'), {
+    message: `expected an absolute path, /dev/null or "${CONSOLE_TARGET}"`,
+  })
+  .nullable()
+  .default(null);
+
+export const logsSchema = z
+  .strictObject({
+    out: logTarget,
+    err: logTarget,
+    merge: z.boolean().default(false),
+    timestamps: z.boolean().default(false),
+    format: z.enum(['raw', 'json']).default('raw'),
+    maxSize: size.default(DEFAULT_LOG_MAX_SIZE_BYTES),
+    keep: z.number().int().min(0).max(10_000).default(DEFAULT_LOG_KEEP),
+    compress: z.boolean().default(false),
+    rotateDaily: z.boolean().default(false),
+  })
+  .default({
+    out: null,
+    err: null,
+    merge: false,
+    timestamps: false,
+    format: 'raw',
+    maxSize: DEFAULT_LOG_MAX_SIZE_BYTES,
+    keep: DEFAULT_LOG_KEEP,
+    compress: false,
+    rotateDaily: false,
+  });
 
 export const programNameSchema = z
   .string()
@@ -76,6 +118,7 @@ export const programInputSchema = z.strictObject({
   startSecs: duration.default(DEFAULT_START_SECS_MS),
   stopSignal: signal.default('SIGTERM'),
   stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
+  logs: logsSchema,
 });
 
 export type ProgramInput = z.input<typeof programInputSchema>;

@@ -2,6 +2,8 @@ import { closeSync, unlinkSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { API_VERSION, createApp } from '../api/app.js';
 import { listenOnSocket } from '../api/server.js';
+import { LogFile } from '../logs/log-file.js';
+import { ProgramLogs } from '../logs/program-logs.js';
 import { getPaths } from '../paths.js';
 import { openDatabase } from '../store/database.js';
 import { ProgramStore } from '../store/program-store.js';
@@ -9,27 +11,35 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { nodeSystem } from '../supervisor/system.js';
 import { VERSION } from '../version.js';
 import { ensureHome } from './home.js';
-import { createLogger } from './logger.js';
+import { createLogger, type LogWriter, writeStdout } from './logger.js';
 import { readPidFile, removePidFile, writePidFile } from './pid-file.js';
 
 // The daemon, wired top to bottom: home, lock, state, supervisor, API, signals. Nothing else lives here.
 
 export interface DaemonOptions {
+  /** Running in the background: log into TEND_HOME/daemon.log (rotated) instead of stdout. */
+  readonly detached?: boolean;
   /** An fd to write "ready\n" to once the API answers (the CLI that detached us waits on it). */
   readonly readyFd?: number;
 }
 
 export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   process.umask(0o022);
-  const log = createLogger();
   const paths = getPaths();
   ensureHome(paths);
+  const output = options.detached ? createDaemonLogFile(paths.daemonLog) : writeStdout;
+  const log = createLogger(output);
 
   const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
   writePidFile(paths.pidFile, process.pid);
   const startedAt = new Date();
   const store = new ProgramStore(db);
-  const supervisor = new Supervisor({ paths, store, system: nodeSystem, log });
+  let supervisor: Supervisor | undefined;
+  const logs = new ProgramLogs(paths, {
+    writeConsole: output,
+    onNote: (note) => supervisor?.recordNote(note.program, note.event, note.message),
+  });
+  supervisor = new Supervisor({ paths, store, system: nodeSystem, log, logs });
   log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
 
   const report = supervisor.restore();
@@ -46,6 +56,7 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
     server?.close();
     server?.closeIdleConnections();
     await supervisor.shutdown({ stopPrograms });
+    logs.close();
     store.close();
     removeQuietly(paths.socket);
     removePidFile(paths.pidFile, process.pid);
@@ -55,6 +66,7 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
 
   const app = createApp({
     supervisor,
+    logs,
     paths,
     now: () => Date.now(),
     getDaemonInfo: () => ({
@@ -80,6 +92,18 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
 
   log.info(`listening on ${paths.socket}`);
   if (options.readyFd !== undefined) notifyReady(options.readyFd);
+}
+
+const DAEMON_LOG_MAX_SIZE_BYTES = 10 * 1024 * 1024;
+const DAEMON_LOG_KEEP = 3;
+
+function createDaemonLogFile(path: string): LogWriter {
+  const file = new LogFile(
+    path,
+    { maxSizeBytes: DAEMON_LOG_MAX_SIZE_BYTES, keep: DAEMON_LOG_KEEP, compress: false },
+    { onFault: () => {}, onRecover: () => {} },
+  );
+  return (data) => file.write(data);
 }
 
 function notifyReady(fd: number): void {

@@ -1,14 +1,26 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { ensureFifos, openFifoForChild, openFifoForReading, removeQuietly } from './fifo.js';
-import { type LogFault, LogFile } from './log-file.js';
+import { LineSplitter } from './line-splitter.js';
+import { LogFile, type LogFileHooks } from './log-file.js';
+import { CONSOLE_TARGET, type LogOptions, needsLines } from './log-options.js';
 
-// The capture path of one program: two FIFOs (stdout, stderr) drained into two log files.
+// The capture path of one program: two FIFOs (stdout, stderr) drained into their targets.
 // The daemon's read end is attached for as long as any process of the program holds the FIFO;
 // when the last writer goes away the reader sees EOF, which is also a hint that the program exited.
+//
+// Raw output into a file of its own is written exactly as read, one write(2) per chunk. Timestamps,
+// JSON lines, merged streams and the console target work line by line, still one write per chunk.
+// A partial line is held for PARTIAL_FLUSH_MS at most, or until it reaches MAX_LINE_BYTES.
+
+export const PARTIAL_FLUSH_MS = 250;
+export const MAX_LINE_BYTES = 64 * 1024;
+
+export type StreamName = 'out' | 'err';
 
 export interface CapturePaths {
   readonly fifo: { readonly out: string; readonly err: string };
+  /** Where the files go (already resolved: the program's own paths or the defaults in TEND_HOME). */
   readonly log: { readonly out: string; readonly err: string };
 }
 
@@ -17,7 +29,11 @@ export interface ChildFds {
   readonly err: number;
 }
 
-type StreamName = 'out' | 'err';
+export interface LogRecord {
+  readonly time: number;
+  readonly stream: StreamName;
+  readonly line: string;
+}
 
 /** What a managed program needs from its output capture (a fake in unit tests). */
 export interface Capture {
@@ -28,23 +44,50 @@ export interface Capture {
   removeFifos(): void;
 }
 
+interface Target {
+  write(data: Buffer): void;
+}
+
+const NEWLINE = Buffer.from('\n');
+
 export class OutputCapture implements Capture {
   readonly paths: CapturePaths;
-  #files: Record<StreamName, LogFile>;
+  readonly files: LogFile[] = [];
+  #options: LogOptions;
+  #targets: Record<StreamName, Target>;
+  #lineMode: boolean;
+  #splitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
+  #recordSplitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
+  #partialTimers: Partial<Record<StreamName, NodeJS.Timeout>> = {};
+  #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
   #readers: Partial<Record<StreamName, Socket>> = {};
+  #subscribers = new Set<(record: LogRecord) => void>();
   #onEof: () => void;
 
-  constructor(paths: CapturePaths, hooks: { onFault: (fault: LogFault) => void; onEof: () => void }) {
+  constructor(
+    name: string,
+    paths: CapturePaths,
+    options: LogOptions,
+    hooks: LogFileHooks & { onEof: () => void; writeConsole: (data: Buffer) => void },
+  ) {
     this.paths = paths;
-    this.#files = {
-      out: new LogFile(paths.log.out, hooks.onFault),
-      err: new LogFile(paths.log.err, hooks.onFault),
-    };
+    this.#options = options;
     this.#onEof = hooks.onEof;
+    const policy = { maxSizeBytes: options.maxSize, keep: options.keep, compress: options.compress };
+    const makeTarget = (stream: StreamName): Target => {
+      const configured = options[stream];
+      if (configured === CONSOLE_TARGET) return new ConsoleTarget(hooks.writeConsole, name);
+      const file = new LogFile(paths.log[stream], policy, hooks);
+      this.files.push(file);
+      return file;
+    };
+    const out = makeTarget('out');
+    this.#targets = { out, err: options.merge ? out : makeTarget('err') };
+    this.#lineMode = needsLines(options) || options.out === CONSOLE_TARGET || options.err === CONSOLE_TARGET;
   }
 
   get droppedBytes(): number {
-    return this.#files.out.droppedBytes + this.#files.err.droppedBytes;
+    return this.files.reduce((sum, file) => sum + file.droppedBytes, 0);
   }
 
   /** Opens the write ends for a new child and starts reading; call `releaseChildFds` once spawned. */
@@ -70,12 +113,12 @@ export class OutputCapture implements Capture {
 
   /** Stops reading; whatever the program writes next waits in the kernel for the next reader. */
   detach(): void {
-    for (const name of ['out', 'err'] as const) {
-      this.#readers[name]?.destroy();
-      delete this.#readers[name];
+    for (const stream of ['out', 'err'] as const) {
+      this.#readers[stream]?.destroy();
+      delete this.#readers[stream];
+      this.#flushPartial(stream);
     }
-    this.#files.out.close();
-    this.#files.err.close();
+    for (const file of this.files) file.close();
   }
 
   removeFifos(): void {
@@ -83,23 +126,133 @@ export class OutputCapture implements Capture {
     removeQuietly(this.paths.fifo.err);
   }
 
-  #attachStream(name: StreamName): void {
-    if (this.#readers[name]) return;
+  rotate(): void {
+    for (const file of this.files) file.rotate();
+  }
+
+  /** Live records for `tend logs -f`; returns the unsubscribe function. */
+  subscribe(listener: (record: LogRecord) => void): () => void {
+    this.#subscribers.add(listener);
+    return () => {
+      this.#subscribers.delete(listener);
+      if (this.#subscribers.size === 0) {
+        this.#recordSplitters.out.takePartial();
+        this.#recordSplitters.err.takePartial();
+      }
+    };
+  }
+
+  /** The hot path: one chunk read from a FIFO. */
+  #onChunk(stream: StreamName, chunk: Buffer): void {
+    if (this.#lineMode) this.#writeLines(stream, chunk);
+    else this.#targets[stream].write(chunk);
+    if (this.#subscribers.size > 0) this.#publish(stream, chunk);
+  }
+
+  #writeLines(stream: StreamName, input: Buffer): void {
+    const splitter = this.#splitters[stream];
+    // A partial line already written out as a line of its own is finished by this newline.
+    const chunk = this.#endedEarly[stream] && input[0] === 0x0a ? input.subarray(1) : input;
+    this.#endedEarly[stream] = false;
+    const time = Date.now();
+    const parts: Buffer[] = [];
+    splitter.push(chunk, (line) => this.#format(parts, stream, line, time));
+    if (splitter.partialLength >= MAX_LINE_BYTES) {
+      this.#format(parts, stream, splitter.takePartial() as Buffer, time);
+      this.#endedEarly[stream] = true;
+    }
+    if (parts.length > 0)
+      this.#targets[stream].write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    this.#armPartialFlush(stream);
+  }
+
+  #format(parts: Buffer[], stream: StreamName, line: Buffer, time: number): void {
+    const options = this.#options;
+    if (options.format === 'json') {
+      const record = { time: new Date(time).toISOString(), stream, line: line.toString('utf8') };
+      parts.push(Buffer.from(`${JSON.stringify(record)}\n`));
+      return;
+    }
+    if (options.timestamps) parts.push(Buffer.from(`${new Date(time).toISOString()} `));
+    parts.push(line, NEWLINE);
+  }
+
+  #armPartialFlush(stream: StreamName): void {
+    const pending = this.#splitters[stream].partialLength > 0;
+    const timer = this.#partialTimers[stream];
+    if (!pending) {
+      if (timer) clearTimeout(timer);
+      delete this.#partialTimers[stream];
+      return;
+    }
+    if (timer) return;
+    const flush = setTimeout(() => {
+      delete this.#partialTimers[stream];
+      this.#flushPartial(stream);
+    }, PARTIAL_FLUSH_MS);
+    flush.unref();
+    this.#partialTimers[stream] = flush;
+  }
+
+  #flushPartial(stream: StreamName): void {
+    const timer = this.#partialTimers[stream];
+    if (timer) clearTimeout(timer);
+    delete this.#partialTimers[stream];
+    const partial = this.#splitters[stream].takePartial();
+    if (!partial) return;
+    this.#endedEarly[stream] = true;
+    const parts: Buffer[] = [];
+    this.#format(parts, stream, partial, Date.now());
+    this.#targets[stream].write(Buffer.concat(parts));
+  }
+
+  #publish(stream: StreamName, chunk: Buffer): void {
+    const time = Date.now();
+    const records: LogRecord[] = [];
+    this.#recordSplitters[stream].push(chunk, (line) =>
+      records.push({ time, stream, line: line.toString('utf8') }),
+    );
+    for (const record of records) for (const listener of this.#subscribers) listener(record);
+  }
+
+  #attachStream(stream: StreamName): void {
+    if (this.#readers[stream]) return;
     let fd: number;
     try {
-      fd = openFifoForReading(this.paths.fifo[name]);
+      fd = openFifoForReading(this.paths.fifo[stream]);
     } catch {
       return;
     }
-    const file = this.#files[name];
     const reader = new Socket({ fd, readable: true, writable: false });
-    reader.on('data', (chunk: Buffer) => file.write(chunk));
+    reader.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));
     reader.on('error', () => reader.destroy());
     reader.on('close', () => {
-      if (this.#readers[name] !== reader) return;
-      delete this.#readers[name];
+      if (this.#readers[stream] !== reader) return;
+      delete this.#readers[stream];
+      this.#flushPartial(stream);
       this.#onEof();
     });
-    this.#readers[name] = reader;
+    this.#readers[stream] = reader;
+  }
+}
+
+/** Forwards lines to the daemon's own output as `name | line` (what containers collect). */
+class ConsoleTarget implements Target {
+  #write: (data: Buffer) => void;
+  #prefix: Buffer;
+  constructor(write: (data: Buffer) => void, name: string) {
+    this.#write = write;
+    this.#prefix = Buffer.from(`${name} | `);
+  }
+  write(data: Buffer): void {
+    // data holds whole lines; prefix each one.
+    const parts: Buffer[] = [];
+    let start = 0;
+    for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
+      parts.push(this.#prefix, data.subarray(start, end + 1));
+      start = end + 1;
+    }
+    if (start < data.length) parts.push(this.#prefix, data.subarray(start), NEWLINE);
+    this.#write(Buffer.concat(parts));
   }
 }

@@ -1,4 +1,4 @@
-import type { ProgramSpec } from '../config/program-schema.js';
+import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
 import type { ProgramSnapshot, StateChange } from '../supervisor/managed-program.js';
 import type { Desired, State } from '../supervisor/states.js';
 import type { Db } from './database.js';
@@ -99,7 +99,7 @@ export class ProgramStore {
 
   loadAll(): SavedProgram[] {
     return this.#statements.all.all().map((row) => ({
-      spec: JSON.parse(row.spec) as ProgramSpec,
+      spec: readSpec(row.spec),
       state: row.state,
       savedState: row.state,
       desired: row.desired,
@@ -137,8 +137,25 @@ export class ProgramStore {
     this.#statements.remove.run(name);
   }
 
-  addEvent(change: StateChange, now: number): void {
-    this.#statements.addEvent.run(this.#eventParams(change, now));
+  addNote(
+    program: string,
+    event: string,
+    state: State,
+    pid: number | null,
+    message: string,
+    now: number,
+  ): void {
+    this.#statements.addEvent.run({
+      time: now,
+      program,
+      event,
+      from: state,
+      to: state,
+      pid,
+      exitCode: null,
+      exitSignal: null,
+      message,
+    });
   }
 
   /** Most recent first. */
@@ -199,4 +216,11 @@ export class ProgramStore {
       message: change.reason,
     };
   }
+}
+
+/** Specs are stored normalized; parsing them again fills in options added since they were saved. */
+function readSpec(json: string): ProgramSpec {
+  const raw = JSON.parse(json) as ProgramSpec;
+  const parsed = programInputSchema.safeParse(raw);
+  return parsed.success ? { ...parsed.data, cwd: raw.cwd } : raw;
 }

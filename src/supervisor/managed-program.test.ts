@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProgramSpec } from '../config/program-schema.js';
+import { DEFAULT_LOG_OPTIONS } from '../logs/log-options.js';
 import { FakeCapture, FakeSystem } from './fake-system.js';
 import { ManagedProgram, type StateChange } from './managed-program.js';
 
@@ -18,6 +19,7 @@ function makeSpec(overrides: Partial<ProgramSpec> = {}): ProgramSpec {
     startSecs: 500,
     stopSignal: 'SIGTERM',
     stopTimeout: 2000,
+    logs: DEFAULT_LOG_OPTIONS,
     ...overrides,
   };
 }

@@ -271,7 +271,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
         name: spec.name,
         argv,
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env, TEND_PROGRAM: spec.name },
+        env: getChildEnv(spec),
         stdout: fds.out,
         stderr: fds.err,
       });
@@ -351,4 +351,12 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#adoptedWatch.cancel();
     this.#watchAdopted();
   }
+}
+
+/** The daemon's environment, then the program's, then tend's own variables. Python output is unbuffered
+ * unless the program says otherwise, so its lines are not stuck in an 8 KB buffer. */
+export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, ...spec.env, TEND_PROGRAM: spec.name };
+  if (env.PYTHONUNBUFFERED === undefined) env.PYTHONUNBUFFERED = '1';
+  return env;
 }

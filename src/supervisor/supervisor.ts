@@ -1,7 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { AlreadyStartedError, NotRunningError, ProgramExistsError, ProgramNotFoundError } from '../errors.js';
-import { OutputCapture } from '../logs/capture.js';
-import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
+import type { ProgramLogs } from '../logs/program-logs.js';
+import type { TendPaths } from '../paths.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
 import { ManagedProgram, type ProgramSnapshot, type StateChange } from './managed-program.js';
@@ -25,6 +25,7 @@ export interface SupervisorOptions {
   readonly store: ProgramStore;
   readonly system: System;
   readonly log: SupervisorLog;
+  readonly logs: ProgramLogs;
 }
 
 export interface RestoreReport {
@@ -130,6 +131,7 @@ export class Supervisor {
       program.capture.removeFifos();
       program.removeAllListeners();
       this.#programs.delete(program.name);
+      this.#options.logs.remove(program.name);
       this.#options.store.remove(program.name);
     }
     return targets.map((program) => program.name);
@@ -171,22 +173,21 @@ export class Supervisor {
   }
 
   #register(spec: ProgramSpec, saved?: SavedProgram): ManagedProgram {
-    const { paths, system } = this.#options;
+    const { system, logs } = this.#options;
     let program: ManagedProgram | undefined;
-    const capture = new OutputCapture(
-      { fifo: getProgramFifoPaths(paths, spec.name), log: getProgramLogPaths(paths, spec.name) },
-      {
-        onFault: (fault) =>
-          this.#options.log.warn(
-            `${spec.name}: cannot write ${fault.path}: ${fault.error.code ?? fault.error.message}`,
-          ),
-        onEof: () => program?.checkAdoptedNow(),
-      },
-    );
+    const capture = logs.create(spec, () => program?.checkAdoptedNow());
     program = new ManagedProgram({ spec, system, capture, saved });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     this.#programs.set(spec.name, program);
     return program;
+  }
+
+  /** A note in a program's history that is not a state change (a log fault, say). */
+  recordNote(name: string, event: string, message: string): void {
+    const program = this.#programs.get(name);
+    if (!program) return;
+    this.#options.log.warn(`${name}: ${message}`);
+    this.#options.store.addNote(name, event, program.state, program.pid, message, this.#options.system.now());
   }
 
   #onStateChanged(program: ManagedProgram, change: StateChange): void {

@@ -13,6 +13,9 @@ Usage:
   tend ls [--json]                            list programs (aliases: list, status)
   tend show NAME [--json] [--show-env]        everything about one program
   tend events [NAME] [-n N] [--json]          state-change history
+  tend logs [NAME|all] [-n N] [-f] [--out|--err] [--since DUR] [-t] [--json]
+                                              last lines, then follow (-f)
+  tend flush [NAME|all]                       empty log files
   tend daemon start|stop|restart|status|run   manage the background daemon
   tend version
 
@@ -28,6 +31,15 @@ Options of start:
       --success-codes LIST   exit codes that count as success (default: 0)
       --give-up N/DUR        N failed starts within DUR make it fatal (default: never)
       --no-start             create without starting
+      --out-log PATH         stdout target: a file, /dev/null or "console" (default: TEND_HOME/logs/NAME.out.log)
+      --err-log PATH         stderr target, likewise
+      --merge-logs           stderr into the stdout target, never torn mid-line
+      --log-timestamps       prefix each line with an ISO 8601 time
+      --log-json             write JSON lines {"time","stream","line"}
+      --log-max-size SIZE    rotate at this size (default: 10MB; 0: never)
+      --log-keep N           rotated files to keep (default: 5)
+      --log-compress         gzip rotated files
+      --log-daily            also rotate at midnight
 
 Durations: 500ms, 10s, 2m, 1h. TEND_HOME (default ~/.tend) holds the daemon's socket, state and logs.
 Docs: docs/cli.md`;

@@ -34,7 +34,11 @@ interface ProgramDetail extends ProgramRow {
   stopSignal: string;
   stopTimeoutMs: number;
   adopted: boolean;
-  logs: { out: string; err: string };
+  logs: {
+    out: string;
+    err: string;
+    faults: { path: string; error: string; droppedBytes: number; since: string }[];
+  };
 }
 
 export const showCommand: Command = async (args, { api }) => {
@@ -76,6 +80,10 @@ export const showCommand: Command = async (args, { api }) => {
     ['stop', `${detail.stopSignal}, SIGKILL after ${detail.stopTimeoutMs}ms`],
     ['stdout log', detail.logs.out],
     ['stderr log', detail.logs.err],
+    ...detail.logs.faults.map((fault): [string, string] => [
+      'log fault',
+      paint(`${fault.path}: ${fault.error} since ${fault.since}, ${fault.droppedBytes} bytes dropped`, '31'),
+    ]),
   ];
   const width = Math.max(...lines.map(([key]) => key.length));
   print(lines.map(([key, value]) => `${paint(key.padEnd(width), '1')}  ${value}`).join('\n'));
@@ -117,7 +125,7 @@ export const eventsCommand: Command = async (args, { api }) => {
     .reverse()
     .map(
       (event) =>
-        `${new Date(event.time).toISOString()}  ${event.program}  ${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})${event.message ? `  ${event.message}` : ''}`,
+        `${new Date(event.time).toISOString()}  ${event.program}  ${event.from === event.to ? `${event.event}:` : `${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})`}${event.message ? `  ${event.message}` : ''}`,
     );
   print(lines.length > 0 ? lines.join('\n') : 'no events');
   return 0;

@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { BadArgumentError } from '../../errors.js';
 import { normalizeSignal } from '../../signals.js';
-import { parseDuration } from '../../units.js';
+import { parseDuration, parseSize } from '../../units.js';
 import { parseCommandArgs, requireOne } from '../args.js';
 import type { Command } from '../context.js';
 import { formatStates, type ProgramRow, print, printJson } from '../output.js';
@@ -36,6 +36,15 @@ const OPTIONS = {
   'success-codes': { type: 'string' },
   'give-up': { type: 'string' },
   'no-start': { type: 'boolean' },
+  'out-log': { type: 'string' },
+  'err-log': { type: 'string' },
+  'merge-logs': { type: 'boolean' },
+  'log-timestamps': { type: 'boolean' },
+  'log-json': { type: 'boolean' },
+  'log-max-size': { type: 'string' },
+  'log-keep': { type: 'string' },
+  'log-compress': { type: 'boolean' },
+  'log-daily': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -108,7 +117,35 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
   }
   if (values['success-codes'] !== undefined) body.successExitCodes = parseCodes(values['success-codes']);
   if (values['give-up'] !== undefined) body.giveUp = parseGiveUp(values['give-up']);
+  const logs = buildLogOptions(values);
+  if (Object.keys(logs).length > 0) body.logs = logs;
   return body;
+}
+
+function buildLogOptions(values: StartValues): Record<string, unknown> {
+  const logs: Record<string, unknown> = {};
+  const target = (text: string) => (text === 'console' || text.startsWith('/') ? text : resolve(text));
+  if (values['out-log'] !== undefined) logs.out = target(values['out-log']);
+  if (values['err-log'] !== undefined) logs.err = target(values['err-log']);
+  if (values['merge-logs']) logs.merge = true;
+  if (values['log-timestamps']) logs.timestamps = true;
+  if (values['log-json']) logs.format = 'json';
+  if (values['log-compress']) logs.compress = true;
+  if (values['log-daily']) logs.rotateDaily = true;
+  const maxSize = values['log-max-size'];
+  if (maxSize !== undefined) {
+    if (parseSize(maxSize) === undefined) {
+      throw new BadArgumentError(`start: --log-max-size expects a size like 10MB, got "${maxSize}"`);
+    }
+    logs.maxSize = maxSize;
+  }
+  const keep = values['log-keep'];
+  if (keep !== undefined) {
+    if (!/^\d+$/.test(keep))
+      throw new BadArgumentError(`start: --log-keep expects a number of files, got "${keep}"`);
+    logs.keep = Number(keep);
+  }
+  return logs;
 }
 
 function parseCodes(text: string): number[] {

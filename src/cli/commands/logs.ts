@@ -1,0 +1,130 @@
+import { streamApi } from '../../api/client.js';
+import { BadArgumentError, isTendError } from '../../errors.js';
+import { parseDuration } from '../../units.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../context.js';
+import { paint, printJson } from '../output.js';
+
+// `tend logs [NAME|all] [-n LINES] [-f] [--out|--err] [--since DUR] [--json] [--no-color] [-t]`
+// and `tend flush [NAME|all]`.
+
+const RECONNECT_INTERVAL_MS = 200;
+const RECONNECT_TIMEOUT_MS = 15_000;
+const PALETTE = ['36', '33', '35', '32', '34', '96', '93', '95', '92', '94'];
+
+interface LogLine {
+  time: string | null;
+  program: string;
+  stream: 'out' | 'err';
+  line: string;
+  dropped?: number;
+}
+
+export const logsCommand: Command = async (args, { api, paths }) => {
+  const { values, positionals } = parseCommandArgs('logs', args, {
+    lines: { type: 'string', short: 'n' },
+    follow: { type: 'boolean', short: 'f' },
+    out: { type: 'boolean' },
+    err: { type: 'boolean' },
+    since: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    timestamps: { type: 'boolean', short: 't' },
+  });
+  if (positionals.length > 1) throw new BadArgumentError(`logs: unexpected argument "${positionals[1]}"`);
+  const target = positionals[0] ?? 'all';
+  const lines = values.lines ?? '20';
+  if (!/^\d+$/.test(lines)) throw new BadArgumentError(`logs: -n expects a number of lines, got "${lines}"`);
+  if (values.since !== undefined && parseDuration(values.since) === undefined) {
+    throw new BadArgumentError(`logs: --since expects a duration like 10m, got "${values.since}"`);
+  }
+  if (values.out && values.err) throw new BadArgumentError('logs: --out and --err exclude each other');
+  const stream = values.out ? 'out' : values.err ? 'err' : 'both';
+  const query = new URLSearchParams({ lines, stream });
+  if (values.since !== undefined) query.set('since', values.since);
+  if (values.follow) query.set('follow', 'true');
+
+  // The first call goes through the normal connection so it starts the daemon and checks the name.
+  await api.call('GET', target === 'all' ? '/programs' : `/programs/${encodeURIComponent(target)}`);
+  const color = values['no-color'] !== true && !values.json;
+  const print = createPrinter({
+    json: values.json === true,
+    color,
+    prefix: target === 'all',
+    time: values.timestamps === true,
+  });
+  const path = `/programs/${encodeURIComponent(target)}/logs`;
+
+  let stopped = false;
+  let current = streamApi(paths.socket, `${path}?${query}`, print);
+  process.once('SIGINT', () => {
+    stopped = true;
+    current.cancel();
+  });
+  await current.done;
+  // The daemon went away while following (a `tend daemon restart`, say): reconnect and read on.
+  const live = new URLSearchParams(query);
+  live.set('lines', '0');
+  while (values.follow && !stopped) {
+    const deadline = Date.now() + RECONNECT_TIMEOUT_MS;
+    let reconnected = false;
+    while (!stopped && Date.now() < deadline && !reconnected) {
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_INTERVAL_MS));
+      try {
+        current = streamApi(paths.socket, `${path}?${live}`, print);
+        reconnected = true;
+        await current.done;
+      } catch (error) {
+        if (!(isTendError(error) && error.code === 'DAEMON_UNAVAILABLE')) throw error;
+      }
+    }
+    if (!reconnected) break;
+  }
+  return 0;
+};
+
+function createPrinter(options: { json: boolean; color: boolean; prefix: boolean; time: boolean }) {
+  const colors = new Map<string, string>();
+  const colorOf = (program: string) => {
+    let code = colors.get(program);
+    if (!code) {
+      code = PALETTE[colors.size % PALETTE.length] as string;
+      colors.set(program, code);
+    }
+    return code;
+  };
+  const tint = (text: string, code: string) => (options.color ? paint(text, code) : text);
+  return (raw: unknown) => {
+    const record = raw as LogLine;
+    if (options.json) {
+      printJson(record, false);
+      return;
+    }
+    if (record.dropped !== undefined) {
+      process.stdout.write(
+        `${tint(`[${record.dropped} lines skipped: this terminal read slower than the program wrote]`, '90')}\n`,
+      );
+      return;
+    }
+    const time = options.time && record.time ? `${tint(record.time, '90')} ` : '';
+    const prefix = options.prefix ? `${tint(`${record.program} |`, colorOf(record.program))} ` : '';
+    const line = record.stream === 'err' ? tint(record.line, '31') : record.line;
+    process.stdout.write(`${time}${prefix}${line}\n`);
+  };
+}
+
+export const flushCommand: Command = async (args, { api }) => {
+  const { values, positionals } = parseCommandArgs('flush', args, { json: { type: 'boolean' } });
+  if (positionals.length > 1) throw new BadArgumentError(`flush: unexpected argument "${positionals[1]}"`);
+  const target = positionals[0] ?? 'all';
+  const result = await api.call<{ flushed: string[] }>(
+    'POST',
+    `/programs/${encodeURIComponent(target)}/logs/flush`,
+  );
+  if (values.json) printJson(result);
+  else
+    process.stdout.write(
+      `${result.flushed.length > 0 ? result.flushed.map((path) => `emptied ${path}`).join('\n') : 'nothing to flush'}\n`,
+    );
+  return 0;
+};

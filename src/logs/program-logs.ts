@@ -1,0 +1,164 @@
+import { truncateSync, unlinkSync } from 'node:fs';
+import type { ProgramSpec } from '../config/program-schema.js';
+import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
+import { OutputCapture } from './capture.js';
+import { scheduleDaily } from './daily.js';
+import type { LogFault } from './log-file.js';
+import { CONSOLE_TARGET } from './log-options.js';
+import { listRotated } from './rotation.js';
+
+// The log side of every program: builds each program's capture, tracks write faults (reported as
+// notes in the program's history and shown by `show`), rotates daily, flushes on request.
+
+export interface LogNote {
+  readonly program: string;
+  readonly event: 'log-fault' | 'log-recovered';
+  readonly message: string;
+}
+
+export interface LogFaultView {
+  readonly path: string;
+  readonly error: string;
+  readonly droppedBytes: number;
+  readonly since: string;
+}
+
+export interface ProgramLogTargets {
+  readonly out: string;
+  readonly err: string;
+}
+
+export class ProgramLogs {
+  #paths: TendPaths;
+  #onNote: (note: LogNote) => void;
+  #writeConsole: (data: Buffer) => void;
+  #captures = new Map<string, OutputCapture>();
+  #specs = new Map<string, ProgramSpec>();
+  #faults = new Map<string, Map<string, LogFaultView>>();
+  #daily: { cancel(): void } | null = null;
+
+  constructor(
+    paths: TendPaths,
+    hooks: { onNote: (note: LogNote) => void; writeConsole: (data: Buffer) => void },
+  ) {
+    this.#paths = paths;
+    this.#onNote = hooks.onNote;
+    this.#writeConsole = hooks.writeConsole;
+  }
+
+  /** Where each stream goes: a file path, /dev/null, or "console". Merged stderr follows stdout. */
+  getTargets(spec: ProgramSpec): ProgramLogTargets {
+    const defaults = getProgramLogPaths(this.#paths, spec.name);
+    const out = spec.logs.out ?? defaults.out;
+    return { out, err: spec.logs.merge ? out : (spec.logs.err ?? defaults.err) };
+  }
+
+  create(spec: ProgramSpec, onEof: () => void): OutputCapture {
+    const targets = this.getTargets(spec);
+    const capture = new OutputCapture(
+      spec.name,
+      { fifo: getProgramFifoPaths(this.#paths, spec.name), log: targets },
+      spec.logs,
+      {
+        onEof,
+        writeConsole: this.#writeConsole,
+        onFault: (fault) => this.#onFault(spec.name, fault),
+        onRecover: (path, dropped) => this.#onRecover(spec.name, path, dropped),
+      },
+    );
+    this.#captures.set(spec.name, capture);
+    this.#specs.set(spec.name, spec);
+    this.#updateDaily();
+    return capture;
+  }
+
+  remove(name: string): void {
+    this.#captures.delete(name);
+    this.#specs.delete(name);
+    this.#faults.delete(name);
+    this.#updateDaily();
+  }
+
+  getCapture(name: string): OutputCapture | undefined {
+    return this.#captures.get(name);
+  }
+
+  /** Current write faults, with the bytes dropped so far. */
+  getFaults(name: string): LogFaultView[] {
+    const files = this.#captures.get(name)?.files ?? [];
+    return [...(this.#faults.get(name)?.values() ?? [])].map((fault) => ({
+      ...fault,
+      droppedBytes: files.find((file) => file.path === fault.path)?.droppedBytes ?? fault.droppedBytes,
+    }));
+  }
+
+  /** Empties the program's log files and deletes its rotated ones. */
+  flush(name: string): string[] {
+    const spec = this.#specs.get(name);
+    const capture = this.#captures.get(name);
+    if (!spec || !capture) return [];
+    const flushed: string[] = [];
+    for (const path of new Set(Object.values(this.getTargets(spec)))) {
+      if (path === CONSOLE_TARGET || path.startsWith('/dev/')) continue;
+      try {
+        truncateSync(path, 0);
+        flushed.push(path);
+      } catch {
+        // nothing written yet
+      }
+      for (const rotated of listRotated(path)) {
+        try {
+          unlinkSync(rotated.path);
+        } catch {
+          // gone already
+        }
+      }
+    }
+    for (const file of capture.files) file.reopen();
+    return flushed;
+  }
+
+  close(): void {
+    this.#daily?.cancel();
+    this.#daily = null;
+  }
+
+  #onFault(name: string, fault: LogFault): void {
+    const view: LogFaultView = {
+      path: fault.path,
+      error: fault.error.code ?? fault.error.message,
+      droppedBytes: fault.droppedBytes,
+      since: new Date().toISOString(),
+    };
+    const faults = this.#faults.get(name) ?? new Map<string, LogFaultView>();
+    faults.set(fault.path, view);
+    this.#faults.set(name, faults);
+    this.#onNote({
+      program: name,
+      event: 'log-fault',
+      message: `cannot write ${fault.path}: ${view.error}; output is dropped (and counted) until it can`,
+    });
+  }
+
+  #onRecover(name: string, path: string, droppedBytes: number): void {
+    this.#faults.get(name)?.delete(path);
+    this.#onNote({
+      program: name,
+      event: 'log-recovered',
+      message: `writing ${path} again; ${droppedBytes} bytes were dropped while it failed`,
+    });
+  }
+
+  /** One timer for all programs that rotate daily, armed only while there is one. */
+  #updateDaily(): void {
+    const wanted = [...this.#specs.values()].some((spec) => spec.logs.rotateDaily);
+    if (wanted && !this.#daily) {
+      this.#daily = scheduleDaily(() => {
+        for (const [name, spec] of this.#specs) if (spec.logs.rotateDaily) this.#captures.get(name)?.rotate();
+      });
+    } else if (!wanted && this.#daily) {
+      this.#daily.cancel();
+      this.#daily = null;
+    }
+  }
+}
