@@ -30,7 +30,9 @@ export function parseCommandArgs<T extends Options>(
     const parsed = parseArgs({ args: head, options, allowPositionals: true, strict: true });
     return { values: parsed.values as ParsedArgs<T>['values'], positionals: parsed.positionals, rest };
   } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // Some parseArgs messages add hint lines; the first line says what was wrong.
+    const [first = ''] = (error as Error).message.split('\n');
+    const message = first.replace(/\. To specify a positional argument.*$/, '');
     throw new BadArgumentError(`${command}: ${message}`);
   }
 }

@@ -60,6 +60,7 @@ export class OutputCapture implements Capture {
   #recordSplitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
   #partialTimers: Partial<Record<StreamName, NodeJS.Timeout>> = {};
   #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
+  #timeCache: { time: number; iso: string; prefix: Buffer | null } = { time: -1, iso: '', prefix: null };
   #readers: Partial<Record<StreamName, Socket>> = {};
   #subscribers = new Set<(record: LogRecord) => void>();
   #onEof: () => void;
@@ -169,12 +170,25 @@ export class OutputCapture implements Capture {
   #format(parts: Buffer[], stream: StreamName, line: Buffer, time: number): void {
     const options = this.#options;
     if (options.format === 'json') {
-      const record = { time: new Date(time).toISOString(), stream, line: line.toString('utf8') };
+      const record = { time: this.#isoTime(time), stream, line: line.toString('utf8') };
       parts.push(Buffer.from(`${JSON.stringify(record)}\n`));
       return;
     }
-    if (options.timestamps) parts.push(Buffer.from(`${new Date(time).toISOString()} `));
+    if (options.timestamps) parts.push(this.#timePrefix(time));
     parts.push(line, NEWLINE);
+  }
+
+  // Lines read together share one timestamp, formatted once.
+  #isoTime(time: number): string {
+    if (this.#timeCache.time !== time)
+      this.#timeCache = { time, iso: new Date(time).toISOString(), prefix: null };
+    return this.#timeCache.iso;
+  }
+
+  #timePrefix(time: number): Buffer {
+    this.#isoTime(time);
+    this.#timeCache.prefix ??= Buffer.from(`${this.#timeCache.iso} `);
+    return this.#timeCache.prefix;
   }
 
   #armPartialFlush(stream: StreamName): void {

@@ -1,4 +1,13 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { compressInBackground, getRotatedName, pruneRotated } from './rotation.js';
 
@@ -37,6 +46,8 @@ export class LogFile {
   #hooks: LogFileHooks;
   #fd: number | null = null;
   #size = 0;
+  /** Whether the file ends with a newline (or is empty): only there may it rotate. */
+  #endsLine = true;
   #regular = true;
   #droppedBytes = 0;
   #faulted = false;
@@ -60,7 +71,7 @@ export class LogFile {
     try {
       const fd = this.#open();
       const limit = this.#policy.maxSizeBytes;
-      if (limit > 0 && this.#regular && this.#size + chunk.length > limit && this.#size > 0) {
+      if (limit > 0 && this.#regular && this.#size + chunk.length > limit) {
         this.#writeAcrossRotation(chunk);
       } else {
         this.#writeAll(fd, chunk, 0, chunk.length);
@@ -113,7 +124,11 @@ export class LogFile {
     this.close();
   }
 
-  /** Writes what fits up to the last newline within the limit, rotates, and goes on with the rest. */
+  /**
+   * Writes what fits up to the last newline within the limit, rotates, and goes on with the rest.
+   * A line is never split: one that started in the current file (a chunk may end mid-line) is
+   * finished there, and one longer than the limit gets a file of its own, even if over the limit.
+   */
   #writeAcrossRotation(chunk: Uint8Array): void {
     const limit = this.#policy.maxSizeBytes;
     let start = 0;
@@ -126,11 +141,10 @@ export class LogFile {
       const room = limit - this.#size;
       let cut = room > 0 ? chunk.lastIndexOf(NEWLINE, start + room - 1) + 1 : 0;
       if (cut <= start) {
-        if (this.#size > 0) {
+        if (this.#size > 0 && this.#endsLine) {
           this.#rotateNow();
           continue;
         }
-        // One line longer than the whole limit: it gets a file of its own rather than being split.
         cut = chunk.indexOf(NEWLINE, start) + 1;
         if (cut === 0) {
           this.#writeAll(this.#open(), chunk, start, chunk.length);
@@ -161,6 +175,7 @@ export class LogFile {
     let offset = from;
     while (offset < to) offset += writeSync(fd, chunk, offset, to - offset);
     this.#size += to - from;
+    if (to > from) this.#endsLine = chunk[to - 1] === NEWLINE;
   }
 
   #open(): number {
@@ -172,15 +187,38 @@ export class LogFile {
       this.#fd = fd;
       this.#regular = stat.isFile();
       this.#size = this.#regular ? stat.size : 0;
+      this.#endsLine = this.#size === 0 || endsWithNewline(this.path, this.#size);
     }
     return this.#fd;
   }
 
-  /** A file deleted under us (or its directory) would swallow writes silently: reopen the path. */
+  /** A file deleted under us (or its directory) would swallow writes silently: report it, reopen the path. */
   #checkDeleted(): void {
     const now = Date.now();
     if (now - this.#lastDeletedCheck < DELETED_CHECK_INTERVAL_MS || this.#fd === null) return;
     this.#lastDeletedCheck = now;
-    if (fstatSync(this.#fd).nlink === 0) this.close();
+    if (fstatSync(this.#fd).nlink > 0) return;
+    this.close();
+    // The write that follows re-creates the file and reports the recovery.
+    this.#faulted = true;
+    const error: NodeJS.ErrnoException = Object.assign(new Error(`${this.path} was deleted`), {
+      code: 'ENOENT',
+    });
+    this.#hooks.onFault({ path: this.path, error, droppedBytes: this.#droppedBytes });
+  }
+}
+
+function endsWithNewline(path: string, size: number): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      return last[0] === NEWLINE;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return true;
   }
 }

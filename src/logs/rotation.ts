@@ -17,11 +17,16 @@ function stamp(date: Date): string {
 
 const ROTATED_SUFFIX = /^\.(\d{8}-\d{6}-\d{3})(?:-(\d+))?(\.gz)?$/;
 
+/** A name that sorts after every rotated file, even when older ones of the same millisecond were pruned. */
 export function getRotatedName(path: string, date: Date): string {
   const base = `${path}.${stamp(date)}`;
-  const taken = new Set(listRotated(path).map((file) => file.path.replace(/\.gz$/, '')));
-  if (!taken.has(base)) return base;
-  for (let index = 1; ; index++) if (!taken.has(`${base}-${index}`)) return `${base}-${index}`;
+  let highest = -1;
+  for (const file of listRotated(path)) {
+    const name = file.path.replace(/\.gz$/, '');
+    if (name === base) highest = Math.max(highest, 0);
+    else if (name.startsWith(`${base}-`)) highest = Math.max(highest, Number(name.slice(base.length + 1)));
+  }
+  return highest < 0 ? base : `${base}-${highest + 1}`;
 }
 
 export interface RotatedFile {

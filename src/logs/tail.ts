@@ -26,7 +26,7 @@ export function readLastLines(path: string, count: number): string[] {
   try {
     const size = fstatSync(fd).size;
     let position = size;
-    let text = '';
+    const blocks: Buffer[] = [];
     let newlines = 0;
     // Read backwards until there are more newlines than lines wanted (one may end the file).
     while (position > 0 && newlines <= count) {
@@ -34,11 +34,11 @@ export function readLastLines(path: string, count: number): string[] {
       position -= length;
       const block = Buffer.alloc(length);
       readSync(fd, block, 0, length, position);
-      const piece = block.toString('utf8');
-      for (let index = piece.indexOf('\n'); index !== -1; index = piece.indexOf('\n', index + 1)) newlines++;
-      text = piece + text;
+      for (let index = block.indexOf(0x0a); index !== -1; index = block.indexOf(0x0a, index + 1)) newlines++;
+      blocks.unshift(block);
     }
-    const lines = text.split('\n');
+    // Decoded once: a block boundary may cut a multi-byte character.
+    const lines = Buffer.concat(blocks).toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
     return lines.slice(-count);
   } finally {

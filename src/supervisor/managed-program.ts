@@ -74,6 +74,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   #recentFailures: readonly number[];
   #timers: Partial<Record<Timer, TimerHandle>> = {};
   #exitedPgid: number | null = null;
+  #exitedPid: number | null = null;
   #adoptedWatch: TimerHandle | null = null;
   #dispatching = false;
   #queue: MachineEvent[] = [];
@@ -215,7 +216,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
         to: this.#state,
         event: event.type,
         reason: this.#reason,
-        pid: this.#runtime.pid ?? pidBefore,
+        // An exit is recorded with the pid that exited, not the one a restart just spawned.
+        pid: exit ? this.#exitedPid : (this.#runtime.pid ?? pidBefore),
         exit,
       });
     }
@@ -299,6 +301,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     if (this.#runtime.pid !== pid) return;
     const uptimeMs = this.#runtime.startedAt === null ? 0 : this.#system.now() - this.#runtime.startedAt;
     this.#exitedPgid = this.#runtime.pgid;
+    this.#exitedPid = pid;
     this.#runtime = { pid: null, pgid: null, procStartTime: null, startedAt: null };
     this.#adoptedWatch?.cancel();
     this.#adoptedWatch = null;

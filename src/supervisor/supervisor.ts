@@ -105,11 +105,7 @@ export class Supervisor {
 
   async stop(name: string): Promise<ProgramSnapshot[]> {
     const targets = this.#targets(name);
-    for (const program of targets) {
-      program.dispatch({ type: 'stop' });
-      program.pollAdoptedSoon();
-    }
-    await Promise.all(targets.map((program) => this.#settle(program)));
+    await this.#stopPrograms(targets);
     return targets.map((program) => program.snapshot());
   }
 
@@ -150,16 +146,24 @@ export class Supervisor {
    */
   async shutdown(options: { stopPrograms: boolean }): Promise<void> {
     if (options.stopPrograms) {
-      const wanted = [...this.#programs.values()].filter(
-        (program) => program.snapshot().desired === 'running',
-      );
-      await this.stop('all');
+      // Exited and fatal programs keep their state: the next daemon must not run them again.
+      const active = [...this.#programs.values()].filter((program) => isActive(program.state));
+      const wanted = active.filter((program) => program.snapshot().desired === 'running');
+      await this.#stopPrograms(active);
       for (const program of wanted) {
         program.keepDesired('running');
         this.#persist(program, null);
       }
     }
     for (const program of this.#programs.values()) program.release();
+  }
+
+  async #stopPrograms(targets: ManagedProgram[]): Promise<void> {
+    for (const program of targets) {
+      program.dispatch({ type: 'stop' });
+      program.pollAdoptedSoon();
+    }
+    await Promise.all(targets.map((program) => this.#settle(program)));
   }
 
   #targets(name: string): ManagedProgram[] {
