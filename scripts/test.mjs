@@ -38,7 +38,9 @@ for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
   }
 }
 if (leaked.length > 0) {
-  console.error(`leak check: ${leaked.length} process(es) outlived the tests: ${leaked.join(', ')}; killing them`);
+  console.error(
+    `leak check: ${leaked.length} process(es) outlived the tests: ${leaked.join(', ')}; killing them`,
+  );
   for (const pid of leaked) {
     try {
       process.kill(Number(pid), 'SIGKILL');

@@ -493,7 +493,7 @@ describe('decideAfterExit', () => {
       },
       'an unknown status': {
         exit: makeExit({ code: null, signal: null }),
-        reason: 'exited while no daemon watched it (status unknown)',
+        reason: 'exited with an unknown status (it was not a child of this daemon)',
       },
     } as const;
     const restarts: Record<MachineContext['restart'], Record<keyof typeof exits, boolean>> = {

@@ -43,7 +43,7 @@ function beginStop(ctx: MachineContext, desired: 'running' | 'stopped'): Transit
 
 function describeExit(exit: ExitInfo): string {
   if (exit.signal) return `killed by ${exit.signal}`;
-  if (exit.code === null) return 'exited while no daemon watched it (status unknown)';
+  if (exit.code === null) return 'exited with an unknown status (it was not a child of this daemon)';
   return `exited with code ${exit.code}`;
 }
 

@@ -117,16 +117,15 @@ export const eventsCommand: Command = async (args, { api }) => {
     'GET',
     `/programs/${encodeURIComponent(name)}/events?limit=${encodeURIComponent(limit)}`,
   );
+  events.reverse();
   if (values.json) {
     printJson(events);
     return 0;
   }
-  const lines = events
-    .reverse()
-    .map(
-      (event) =>
-        `${new Date(event.time).toISOString()}  ${event.program}  ${event.from === event.to ? `${event.event}:` : `${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})`}${event.message ? `  ${event.message}` : ''}`,
-    );
+  const lines = events.map(
+    (event) =>
+      `${new Date(event.time).toISOString()}  ${event.program}  ${event.from === event.to ? `${event.event}:` : `${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})`}${event.message ? `  ${event.message}` : ''}`,
+  );
   print(lines.length > 0 ? lines.join('\n') : 'no events');
   return 0;
 };

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  assertCountsUp,
+  createTendHome,
+  type DaemonStatus,
+  findProcesses,
+  fixture,
+  getCompleteLines,
+  isAlive,
+  isGroupLeader,
+  type ProgramRow,
+  readLog,
+  waitFor,
+  waitForProgram,
+} from './helpers.js';
+
+// A daemon that dies (SIGKILL, no cleanup at all) loses nothing: the next one adopts the programs.
+
+test('a new daemon adopts programs left by a SIGKILLed one, without duplicates or lost output', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  for (const [name, script] of [
+    ['counter', 'counter.sh'],
+    ['web', 'sleeper.sh'],
+  ] as const) {
+    const started = await h.tend(['start', '--name', name, '--start-secs', '100ms', '--', fixture(script)]);
+    assert.equal(started.code, 0, started.stderr);
+  }
+  const before = await waitFor(
+    async () => {
+      const rows = await h.tendJson<ProgramRow[]>(['ls']);
+      return rows.every((row) => row.state === 'running') ? rows : false;
+    },
+    5000,
+    'both programs running',
+  );
+  await waitFor(
+    async () => getCompleteLines(await readLog(h.home, 'counter', 'out')).length >= 10,
+    5000,
+    'the counter to write',
+  );
+  const oldDaemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
+
+  process.kill(oldDaemon.pid, 'SIGKILL');
+  await waitFor(() => !isAlive(oldDaemon.pid), 2000, 'the daemon to die');
+  for (const row of before) assert.ok(isAlive(row.pid ?? -1), `${row.name} outlives its daemon`);
+  // While no daemon runs, the counter keeps writing into its FIFO.
+  const writtenBefore = getCompleteLines(await readLog(h.home, 'counter', 'out')).length;
+
+  const after = await h.tendJson<ProgramRow[]>(['ls']);
+  const newDaemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
+  assert.notEqual(newDaemon.pid, oldDaemon.pid);
+  for (const row of after) {
+    const previous = before.find((candidate) => candidate.name === row.name);
+    assert.equal(row.pid, previous?.pid, `${row.name} keeps its pid`);
+    assert.equal(row.state, 'running');
+    assert.equal(row.adopted, true);
+    assert.equal(row.restarts, 0);
+    const leaders = findProcesses(h.home, { TEND_PROGRAM: row.name }).filter((info) =>
+      isGroupLeader(info.pid),
+    );
+    assert.deepEqual(
+      leaders.map((info) => info.pid),
+      [row.pid],
+      `exactly one ${row.name} process`,
+    );
+  }
+
+  const lines = await waitFor(
+    async () => {
+      const complete = getCompleteLines(await readLog(h.home, 'counter', 'out'));
+      return complete.length >= writtenBefore + 50 ? complete : false;
+    },
+    5000,
+    'the counter log to keep growing under the new daemon',
+  );
+  assertCountsUp(lines);
+
+  // The adopted program is not the new daemon's child; its death is still noticed and acted on.
+  const web = after.find((row) => row.name === 'web');
+  assert.ok(web?.pid);
+  const killedAt = performance.now();
+  process.kill(web.pid, 'SIGKILL');
+  const restarted = await waitForProgram(
+    h,
+    'web',
+    (row) => row.pid !== null && row.pid !== web.pid,
+    3000,
+    'a new pid after its adopted process died',
+  );
+  const noticedMs = performance.now() - killedAt;
+  assert.ok(noticedMs < 2000, `restarted ${Math.round(noticedMs)} ms after the kill`);
+  assert.equal(restarted.adopted, false);
+  assert.equal(restarted.restarts, 1);
+  assert.ok(isAlive(restarted.pid ?? -1));
+  await waitFor(
+    () =>
+      findProcesses(h.home, { TEND_PROGRAM: 'web' }).every(
+        (info) => info.pid === restarted.pid || !isGroupLeader(info.pid),
+      ),
+    2000,
+    'no leftover web process',
+  );
+});
+
+test('a program that died while no daemon ran is restarted by the next daemon', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const started = await h.tend([
+    'start',
+    '--name',
+    'web',
+    '--start-secs',
+    '100ms',
+    '--',
+    fixture('sleeper.sh'),
+  ]);
+  assert.equal(started.code, 0, started.stderr);
+  const first = await waitForProgram(h, 'web', (row) => row.state === 'running', 5000, 'running');
+  const daemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
+
+  process.kill(daemon.pid, 'SIGKILL');
+  await waitFor(() => !isAlive(daemon.pid), 2000, 'the daemon to die');
+  process.kill(-(first.pid ?? 0), 'SIGKILL');
+  await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
+
+  const listed = await h.tend(['ls']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const second = await waitForProgram(
+    h,
+    'web',
+    (row) => row.state === 'running' && row.pid !== first.pid,
+    5000,
+    'running with a new pid',
+  );
+  assert.equal(second.adopted, false);
+  assert.equal(second.exitCode, null, 'the exit status of a process nobody watched is unknown');
+  assert.equal(second.signal, null);
+});

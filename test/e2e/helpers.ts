@@ -1,0 +1,389 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Shared by the end-to-end tests: a private TEND_HOME per test, the real CLI (bin/tend.js, built
+// bundles), the real daemon and socket, and /proc to see what really runs.
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TEND_BIN = join(ROOT, 'bin', 'tend.js');
+const DEFAULT_CLI_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 20;
+const CLEANUP_GRACE_MS = 2000;
+
+export function fixture(name: string): string {
+  return join(ROOT, 'test', 'fixtures', name);
+}
+
+export interface TendResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TendOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface ApiResult<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface ApiRequestOptions {
+  method: string;
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as is, instead of `body`. */
+  raw?: string | Buffer;
+}
+
+export interface TendHome {
+  readonly home: string;
+  readonly socket: string;
+  tend(args: string[], options?: TendOptions): Promise<TendResult>;
+  /** Runs a command that must succeed, with `--json`, and parses what it prints. */
+  tendJson<T>(args: string[], options?: TendOptions): Promise<T>;
+  /** One request straight to the daemon's socket (no daemon is started). */
+  api<T = unknown>(request: ApiRequestOptions): Promise<ApiResult<T>>;
+  cleanup(): Promise<void>;
+}
+
+export interface ProgramRow {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  uptimeMs: number | null;
+  reason: string | null;
+  command: string[] | string;
+  adopted: boolean;
+}
+
+export interface HistoryEvent {
+  id: number;
+  time: number;
+  program: string;
+  event: string;
+  from: string | null;
+  to: string | null;
+  pid: number | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  message: string | null;
+}
+
+export interface DaemonStatus {
+  running: boolean;
+  pid: number | null;
+  version: string | null;
+  home: string;
+}
+
+export async function createTendHome(): Promise<TendHome> {
+  const home = await mkdtemp(join(tmpdir(), 'tend-test-'));
+  const socket = join(home, 'tend.sock');
+  let cleaned = false;
+
+  const tend = (args: string[], options: TendOptions = {}) => runTend(home, args, options);
+
+  const tendJson = async <T>(args: string[], options?: TendOptions): Promise<T> => {
+    const separator = args.indexOf('--');
+    const withJson = args.includes('--json')
+      ? args
+      : separator === -1
+        ? [...args, '--json']
+        : [...args.slice(0, separator), '--json', ...args.slice(separator)];
+    const result = await tend(withJson, options);
+    if (result.code !== 0) {
+      throw new Error(`tend ${withJson.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+    }
+    return JSON.parse(result.stdout) as T;
+  };
+
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    const stop = await tend(['daemon', 'stop']);
+    // Signals are delivered and zombies reaped asynchronously: give stragglers a moment.
+    let survivors = findProcesses(home);
+    const deadline = Date.now() + CLEANUP_GRACE_MS;
+    while (survivors.length > 0 && Date.now() < deadline) {
+      await delay(POLL_INTERVAL_MS);
+      survivors = findProcesses(home);
+    }
+    for (const survivor of survivors) killQuietly(survivor.pid);
+    await rm(home, { recursive: true, force: true });
+    if (stop.code !== 0) throw new Error(`cleanup: tend daemon stop exited ${stop.code}: ${stop.stderr}`);
+    if (survivors.length > 0) {
+      const list = survivors.map((survivor) => `${survivor.pid} (${survivor.cmdline})`).join(', ');
+      throw new Error(`cleanup: had to SIGKILL processes still alive after tend daemon stop: ${list}`);
+    }
+  };
+
+  return { home, socket, tend, tendJson, api: (req) => apiRequest(socket, req), cleanup };
+}
+
+function runTend(home: string, args: string[], options: TendOptions): Promise<TendResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TEND_BIN, ...args], {
+      cwd: options.cwd ?? home,
+      env: { ...process.env, NO_COLOR: '1', ...options.env, TEND_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tend ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function apiRequest<T = unknown>(
+  socketPath: string,
+  options: ApiRequestOptions,
+): Promise<ApiResult<T>> {
+  const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        method: options.method,
+        path: options.path,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+          } catch {
+            reject(new Error(`${options.method} ${options.path}: answer is not JSON: ${text}`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
+/** Polls until `condition` returns a truthy value (which it returns) or the deadline passes. */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<Truthy<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as Truthy<T>;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
+    }
+    await delay(POLL_INTERVAL_MS);
+  }
+}
+
+/** Watches for `durationMs` that `condition` keeps holding; fails as soon as it does not. */
+export async function assertStays(
+  condition: () => boolean | Promise<boolean>,
+  durationMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + durationMs;
+  while (Date.now() < deadline) {
+    if (!(await condition()))
+      throw new Error(`expected ${what} to hold for ${durationMs} ms, but it changed`);
+    await delay(POLL_INTERVAL_MS);
+  }
+}
+
+export async function readLog(home: string, name: string, stream: 'out' | 'err'): Promise<string> {
+  try {
+    return await readFile(join(home, 'logs', `${name}.${stream}.log`), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+/** Complete lines only: a line still being written (no newline yet) is left out. */
+export function getCompleteLines(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
+}
+
+/** The counter fixture's log must read "line 1", "line 2", ... with no gap and no duplicate. */
+export function assertCountsUp(lines: string[]): void {
+  for (const [index, line] of lines.entries()) {
+    if (line !== `line ${index + 1}`) {
+      throw new Error(`log line ${index + 1} is "${line}" after "${lines[index - 1]}": a gap or a duplicate`);
+    }
+  }
+}
+
+/** Fields of /proc/PID/stat after the command name, numbered as in proc(5): 3 = state, 5 = pgrp, ... */
+export function readProcStat(pid: number): Map<number, string> | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return new Map(fields.map((value, index) => [index + 3, value]));
+  } catch {
+    return null;
+  }
+}
+
+/** Alive means it exists and is not a zombie (a zombie has finished; only its status waits to be read). */
+export function isAlive(pid: number): boolean {
+  const state = readProcStat(pid)?.get(3);
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+export function isGroupLeader(pid: number): boolean {
+  return readProcStat(pid)?.get(5) === String(pid);
+}
+
+export interface ProcessInfo {
+  pid: number;
+  environ: Map<string, string>;
+  cmdline: string;
+}
+
+/** Live processes whose process group is `pgid`. */
+export function findGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => readProcStat(pid)?.get(5) === String(pgid) && isAlive(pid));
+}
+
+/** Live processes whose environment has TEND_HOME=home (and every extra KEY=VALUE given). */
+export function findProcesses(home: string, match: Record<string, string> = {}): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const environ = new Map(
+        readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .filter(Boolean)
+          .map((pair): [string, string] => {
+            const at = pair.indexOf('=');
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+      );
+      if (environ.get('TEND_HOME') !== home) continue;
+      if (Object.entries(match).some(([key, value]) => environ.get(key) !== value)) continue;
+      if (!isAlive(pid)) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      found.push({ pid, environ, cmdline });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** The daemon processes of a home (the CLI that started them has exited by the time we look). */
+export function findDaemons(home: string): ProcessInfo[] {
+  return findProcesses(home).filter((info) => info.cmdline.includes('dist/daemon.js'));
+}
+
+/** A program's status straight from the socket: cheaper than `tend ls` for polling. */
+export async function getProgram(tendHome: TendHome, name: string): Promise<ProgramRow> {
+  const { status, body } = await tendHome.api<ProgramRow[]>({ method: 'GET', path: '/v1/programs' });
+  if (status !== 200) throw new Error(`GET /v1/programs answered ${status}`);
+  const row = body.find((candidate) => candidate.name === name);
+  if (!row) throw new Error(`no program "${name}"`);
+  return row;
+}
+
+/** Creates a program through the API (for settings the CLI has no flag for); the daemon is started first. */
+export async function createProgram(tendHome: TendHome, spec: Record<string, unknown>): Promise<ProgramRow> {
+  const started = await tendHome.tend(['daemon', 'start']);
+  if (started.code !== 0) throw new Error(`tend daemon start exited ${started.code}: ${started.stderr}`);
+  const { status, body } = await tendHome.api<ProgramRow>({
+    method: 'POST',
+    path: '/v1/programs',
+    body: { cwd: tendHome.home, ...spec },
+  });
+  if (status !== 200) throw new Error(`POST /v1/programs answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Waits until the program matches; returns its row. */
+export function waitForProgram(
+  tendHome: TendHome,
+  name: string,
+  matches: (row: ProgramRow) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<ProgramRow> {
+  return waitFor(
+    async () => {
+      const row = await getProgram(tendHome, name);
+      return matches(row) ? row : false;
+    },
+    timeoutMs,
+    `${name}: ${what}`,
+  );
+}
+
+/** A program's history through `tend events --json`, oldest first. */
+export async function getEvents(tendHome: TendHome, name: string): Promise<HistoryEvent[]> {
+  const events = await tendHome.tendJson<HistoryEvent[]>(['events', name, '-n', '1000']);
+  return events.sort((a, b) => a.id - b.id);
+}
+
+export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
