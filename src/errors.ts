@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
   | 'BAD_ARGUMENT'
+  | 'BAD_CONFIG'
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
   | 'ALREADY_STARTED'
@@ -43,6 +44,13 @@ export class PayloadTooLargeError extends TendError {
 export class BadArgumentError extends TendError {
   constructor(message: string) {
     super('BAD_ARGUMENT', message);
+  }
+}
+
+/** A config file problem: the message names the file, line and column, the key and what was wrong. */
+export class ConfigError extends TendError {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
   }
 }
 

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors.js';
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
+  BAD_CONFIG: 400,
   BAD_ARGUMENT: 400,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,

@@ -119,6 +119,21 @@ export const programInputSchema = z.strictObject({
   stopSignal: signal.default('SIGTERM'),
   stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
   logs: logsSchema,
+  // Set by `tend up` from a config file (see config/): where a program came from and how it relates
+  // to the others. Programs started with `tend start` leave them at their defaults.
+  source: z.string().nullable().default(null),
+  instanceOf: programNameSchema.nullable().default(null),
+  instance: z.number().int().min(0).nullable().default(null),
+  offsetEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')).default([]),
+  dependsOn: z.array(programNameSchema).default([]),
+  autostart: z.boolean().default(true),
+  user: z.string().min(1).nullable().default(null),
+  group: z.string().min(1).nullable().default(null),
+  umask: z
+    .string()
+    .regex(/^0?[0-7]{3}$/, 'expected an octal umask like 022 or 0077')
+    .nullable()
+    .default(null),
 });
 
 export type ProgramInput = z.input<typeof programInputSchema>;

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ProgramSpec } from '../config/program-schema.js';
-import { DEFAULT_LOG_OPTIONS } from '../logs/log-options.js';
+import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
 import { FakeCapture, FakeSystem } from './fake-system.js';
 import { ManagedProgram, type StateChange } from './managed-program.js';
 
 function makeSpec(overrides: Partial<ProgramSpec> = {}): ProgramSpec {
-  return {
+  const defaults = programInputSchema.parse({
     name: 'web',
     command: ['node', 'server.js'],
-    cwd: '/srv',
     env: { PORT: '3000' },
-    restart: 'always',
-    successExitCodes: [0],
-    restartDelay: 0,
     backoff: { initial: 100, multiplier: 2, max: 1000, resetAfter: 5000 },
-    giveUp: null,
     startSecs: 500,
-    stopSignal: 'SIGTERM',
     stopTimeout: 2000,
-    logs: DEFAULT_LOG_OPTIONS,
-    ...overrides,
-  };
+  });
+  return { ...defaults, cwd: '/srv', ...overrides };
 }
 
 function setup(overrides: Partial<ProgramSpec> = {}) {
