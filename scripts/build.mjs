@@ -1,5 +1,6 @@
-// Bundles the CLI and the daemon with esbuild. The CLI bundle stays free of zod and SQLite so
-// `tend ls` starts fast; the daemon bundle keeps better-sqlite3 external (a native addon).
+// Bundles the CLI and the daemon with esbuild. The CLI bundle stays free of zod, YAML and SQLite so
+// `tend ls` starts fast: commands that need more (tend up, tend import) load it as a separate chunk
+// on demand. The daemon bundle keeps better-sqlite3 external (a native addon).
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -16,5 +17,11 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', metafile: false });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});
 await build({ ...common, entryPoints: { daemon: 'src/daemon/entry.ts' }, outdir: 'dist' });

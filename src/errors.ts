@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NOT_EXECUTABLE'
   | 'BAD_CWD'
   | 'SPAWN_FAILED'
+  | 'DEPENDENCY_FAILED'
   | 'BAD_TRANSITION'
   | 'DAEMON_UNAVAILABLE'
   | 'DAEMON_LOCKED'

@@ -6,6 +6,7 @@ import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import { normalizeSignal } from '../signals.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { applyRoute, downRoute, scaleRoute } from './config-routes.js';
 import { getHttpStatus } from './http-status.js';
 import { collectTail, followLogs, parseLogQuery, type StreamSink } from './log-routes.js';
 import { createProgramBody, parseOrThrow, shutdownBody, signalBody, targetName } from './schemas.js';
@@ -80,6 +81,21 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
       },
     },
     { method: 'GET', pattern: /^\/programs$/, handler: () => status(supervisor.list()) },
+    {
+      method: 'POST',
+      pattern: /^\/apply$/,
+      handler: (_params, request) => applyRoute(supervisor, request.body),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/down$/,
+      handler: (_params, request) => downRoute(supervisor, request.body),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/scale$/,
+      handler: (params, request) => scaleRoute(supervisor, single(params), request.body),
+    },
     {
       method: 'POST',
       pattern: /^\/programs$/,

@@ -6,6 +6,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { helpCommand } from './commands/help.js';
 import { eventsCommand, listCommand, showCommand } from './commands/list.js';
 import { flushCommand, logsCommand } from './commands/logs.js';
+import { scaleCommand } from './commands/scale.js';
 import { startCommand } from './commands/start.js';
 import { connect } from './connection.js';
 import type { Command } from './context.js';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   events: eventsCommand,
   logs: logsCommand,
   flush: flushCommand,
+  scale: scaleCommand,
   daemon: daemonCommand,
   help: helpCommand,
   '--help': helpCommand,

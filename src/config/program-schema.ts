@@ -124,7 +124,9 @@ export const programInputSchema = z.strictObject({
   source: z.string().nullable().default(null),
   instanceOf: programNameSchema.nullable().default(null),
   instance: z.number().int().min(0).nullable().default(null),
-  offsetEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')).default([]),
+  offsetEnv: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'))
+    .default([]),
   dependsOn: z.array(programNameSchema).default([]),
   autostart: z.boolean().default(true),
   user: z.string().min(1).nullable().default(null),

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadCwdError, CommandNotFoundError, NotExecutableError } from '../errors.js';
+import { getLaunch } from './launch.js';
 
 // Checked before a program is created, so `tend start -- nosuchcmd` fails at once and changes nothing.
 // A shell command string is left to the shell (it reports 127 itself).
@@ -46,6 +47,7 @@ export function resolveExecutable(command: string, cwd: string, pathVariable: st
 
 export function checkProgramCanStart(spec: ProgramSpec, daemonPath: string | undefined): void {
   checkCwd(spec.cwd);
+  getLaunch(spec);
   if (typeof spec.command === 'string') return;
   const [file] = spec.command;
   if (file) resolveExecutable(file, spec.cwd, spec.env.PATH ?? daemonPath);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
+import { getLaunch } from './launch.js';
 import { isSameProcess, readStartTime } from './proc.js';
 import {
   type Desired,
@@ -256,7 +257,6 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
 
   #spawn(): void {
     const spec = this.#spec;
-    const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
     let child: ChildHandle;
     let fds: ChildFds;
     try {
@@ -271,9 +271,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     try {
       child = this.#system.spawn({
         name: spec.name,
-        argv,
         cwd: spec.cwd,
-        env: getChildEnv(spec),
+        ...getLaunch(spec),
         stdout: fds.out,
         stderr: fds.err,
       });
@@ -354,12 +353,4 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#adoptedWatch.cancel();
     this.#watchAdopted();
   }
-}
-
-/** The daemon's environment, then the program's, then tend's own variables. Python output is unbuffered
- * unless the program says otherwise, so its lines are not stuck in an 8 KB buffer. */
-export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, ...spec.env, TEND_PROGRAM: spec.name };
-  if (env.PYTHONUNBUFFERED === undefined) env.PYTHONUNBUFFERED = '1';
-  return env;
 }

@@ -1,5 +1,11 @@
 import type { ProgramSpec } from '../config/program-schema.js';
-import { AlreadyStartedError, NotRunningError, ProgramExistsError, ProgramNotFoundError } from '../errors.js';
+import {
+  AlreadyStartedError,
+  NotRunningError,
+  ProgramExistsError,
+  ProgramNotFoundError,
+  TimeoutError,
+} from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
@@ -78,6 +84,11 @@ export class Supervisor {
   events(name: string | null, limit: number): HistoryEvent[] {
     if (name !== null) this.#find(name);
     return this.#options.store.listEvents(name, limit);
+  }
+
+  /** Throws what create would throw for this spec (bad cwd, missing command, bad user), changing nothing. */
+  check(spec: ProgramSpec): void {
+    checkProgramCanStart(spec, process.env.PATH);
   }
 
   create(spec: ProgramSpec, start: boolean): ProgramSnapshot {
@@ -225,6 +236,28 @@ export class Supervisor {
     }
     program.adopt(saved.runtime);
     program.checkAdoptedNow();
+  }
+
+  /** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
+  waitForState(name: string, accept: (state: State) => boolean, timeoutMs: number): Promise<ProgramSnapshot> {
+    const program = this.#find(name);
+    if (accept(program.state)) return Promise.resolve(program.snapshot());
+    return new Promise((resolve, reject) => {
+      const onChange = (change: StateChange) => {
+        if (!accept(change.to)) return;
+        cleanup();
+        resolve(program.snapshot());
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        program.off('state-changed', onChange);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new TimeoutError(`program "${name}" to settle (it is ${program.state})`, timeoutMs));
+      }, timeoutMs);
+      program.on('state-changed', onChange);
+    });
   }
 
   /** Resolves once the program has left `stopping` (or has a process again, for a restart). */

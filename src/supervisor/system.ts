@@ -11,6 +11,8 @@ export interface SpawnRequest {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: number;
   readonly stderr: number;
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 export interface ChildHandle {
@@ -42,6 +44,8 @@ export const nodeSystem: System = {
       env: request.env,
       stdio: ['ignore', request.stdout, request.stderr],
       detached: true,
+      ...(request.uid !== undefined ? { uid: request.uid } : {}),
+      ...(request.gid !== undefined ? { gid: request.gid } : {}),
     });
     return {
       pid: child.pid,

@@ -1,0 +1,80 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { type ProgramSpec, programInputSchema, programNameSchema } from '../config/program-schema.js';
+import { BadRequestError } from '../errors.js';
+import { applyPlan, getStartOrder } from '../supervisor/apply.js';
+import { computePlan, withDependencies } from '../supervisor/plan.js';
+import { scaleProgram } from '../supervisor/scale.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { parseOrThrow } from './schemas.js';
+
+// The declarative side of the API: apply a file's programs (tend up), take them down, scale.
+
+const applyBody = z.strictObject({
+  source: z.string().refine(isAbsolute, 'must be an absolute path'),
+  programs: z.array(z.unknown()).max(10_000),
+  only: z.array(programNameSchema).nullable().default(null),
+  dryRun: z.boolean().default(false),
+});
+
+const downBody = z.strictObject({
+  source: z.string().refine(isAbsolute, 'must be an absolute path'),
+  only: z.array(programNameSchema).nullable().default(null),
+});
+
+export const scaleBody = z.strictObject({ instances: z.number().int() });
+
+/** Validates every program before anything changes: a file with any error changes nothing. */
+function parsePrograms(source: string, programs: unknown[], supervisor: Supervisor): ProgramSpec[] {
+  const specs = programs.map((program, index) => {
+    const input = parseOrThrow(programInputSchema, program, `body.programs[${index}]`);
+    if (!input.cwd || !isAbsolute(input.cwd)) {
+      throw new BadRequestError(`body.programs[${index}].cwd`, 'must be an absolute path');
+    }
+    return { ...input, cwd: input.cwd, source };
+  });
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (names.has(spec.name)) throw new BadRequestError('body.programs', `"${spec.name}" is declared twice`);
+    names.add(spec.name);
+    supervisor.check(spec);
+  }
+  getStartOrder(specs);
+  return specs;
+}
+
+export async function applyRoute(supervisor: Supervisor, body: unknown) {
+  const request = parseOrThrow(applyBody, body, 'body');
+  const desired = parsePrograms(request.source, request.programs, supervisor);
+  const keys = new Set(desired.map((spec) => spec.instanceOf ?? spec.name));
+  for (const name of request.only ?? []) {
+    if (!keys.has(name))
+      throw new BadRequestError('body.only', `"${name}" is not declared in ${request.source}`);
+  }
+  const selection = request.only ? withDependencies(desired, request.only) : null;
+  const plan = computePlan(supervisor.list(), desired, request.source, selection);
+  if (!request.dryRun) await applyPlan(supervisor, plan, desired);
+  return { plan, applied: !request.dryRun };
+}
+
+export async function downRoute(supervisor: Supervisor, body: unknown) {
+  const request = parseOrThrow(downBody, body, 'body');
+  const owned = supervisor.list().filter((snapshot) => snapshot.spec.source === request.source);
+  const selected = request.only
+    ? owned.filter((snapshot) => request.only?.includes(snapshot.spec.instanceOf ?? snapshot.spec.name))
+    : owned;
+  // Dependents go first: stop in the reverse of the start order.
+  const order = getStartOrder(owned.map((snapshot) => snapshot.spec)).reverse();
+  const deleted: string[] = [];
+  for (const key of order) {
+    for (const snapshot of selected.filter((s) => (s.spec.instanceOf ?? s.spec.name) === key)) {
+      deleted.push(...(await supervisor.delete(snapshot.spec.name)));
+    }
+  }
+  return { deleted };
+}
+
+export function scaleRoute(supervisor: Supervisor, key: string, body: unknown) {
+  const request = parseOrThrow(scaleBody, body, 'body');
+  return scaleProgram(supervisor, key, request.instances);
+}

@@ -1,0 +1,103 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import { BadRequestError, TendError } from '../errors.js';
+import type { Plan, PlanAction } from './plan.js';
+import type { Supervisor } from './supervisor.js';
+
+// Carries out a plan: removals first, then each program (by its key in the file) in dependency
+// order, starting a program only once everything it depends on is running. Changed programs are
+// replaced one instance at a time, each waiting for the previous one to run.
+
+export const DEPENDENCY_TIMEOUT_MS = 120_000;
+
+export class DependencyFailedError extends TendError {
+  constructor(program: string, dependency: string, why: string) {
+    super('DEPENDENCY_FAILED', `Program "${program}" was not started: its dependency "${dependency}" ${why}`);
+  }
+}
+
+const keyOf = (spec: ProgramSpec) => spec.instanceOf ?? spec.name;
+
+/** Program keys, dependencies first (Kahn's algorithm; file order among independent ones). */
+export function getStartOrder(specs: readonly ProgramSpec[]): string[] {
+  const dependsOn = new Map<string, Set<string>>();
+  for (const spec of specs) dependsOn.set(keyOf(spec), new Set(spec.dependsOn));
+  const order: string[] = [];
+  const done = new Set<string>();
+  while (order.length < dependsOn.size) {
+    const ready = [...dependsOn].find(
+      ([key, deps]) => !done.has(key) && [...deps].every((dep) => done.has(dep) || !dependsOn.has(dep)),
+    );
+    if (!ready) {
+      const stuck = [...dependsOn.keys()].filter((key) => !done.has(key));
+      throw new BadRequestError('programs', `dependency cycle among ${stuck.join(', ')}`);
+    }
+    order.push(ready[0]);
+    done.add(ready[0]);
+  }
+  return order;
+}
+
+export async function applyPlan(
+  supervisor: Supervisor,
+  plan: Plan,
+  desired: readonly ProgramSpec[],
+): Promise<void> {
+  const specs = new Map(desired.map((spec) => [spec.name, spec]));
+  for (const action of plan.actions) if (action.action === 'remove') await supervisor.delete(action.name);
+  for (const key of getStartOrder(desired)) {
+    const actions = plan.actions.filter((action) => {
+      const spec = specs.get(action.name);
+      return spec && keyOf(spec) === key && action.action !== 'remove' && action.action !== 'unchanged';
+    });
+    if (actions.length === 0) continue;
+    const dependencies = desired.find((spec) => keyOf(spec) === key)?.dependsOn ?? [];
+    if (actions.some(startsSomething)) {
+      for (const dependency of dependencies) await waitForDependency(supervisor, key, dependency);
+    }
+    for (const [index, action] of actions.entries()) {
+      const spec = specs.get(action.name) as ProgramSpec;
+      if (action.action === 'create') supervisor.create(spec, action.start);
+      else if (action.action === 'start') supervisor.start(action.name);
+      else if (action.action === 'update') {
+        await supervisor.delete(action.name);
+        supervisor.create(spec, action.start);
+        // A rolling replacement: the next instance goes only once this one runs.
+        if (action.start && index < actions.length - 1) await waitForRunning(supervisor, action.name, key);
+      }
+    }
+  }
+}
+
+function startsSomething(action: PlanAction): boolean {
+  return (
+    action.action === 'start' || ((action.action === 'create' || action.action === 'update') && action.start)
+  );
+}
+
+async function waitForDependency(supervisor: Supervisor, program: string, dependency: string): Promise<void> {
+  const instances = supervisor
+    .list()
+    .filter((snapshot) => (snapshot.spec.instanceOf ?? snapshot.spec.name) === dependency);
+  if (instances.length === 0) throw new DependencyFailedError(program, dependency, 'does not exist');
+  for (const instance of instances) await waitForRunning(supervisor, instance.spec.name, program, dependency);
+}
+
+async function waitForRunning(
+  supervisor: Supervisor,
+  name: string,
+  program: string,
+  dependency = name,
+): Promise<void> {
+  const settled = await supervisor.waitForState(
+    name,
+    (state) => state === 'running' || state === 'fatal' || state === 'exited' || state === 'stopped',
+    DEPENDENCY_TIMEOUT_MS,
+  );
+  if (settled.state !== 'running') {
+    throw new DependencyFailedError(
+      program,
+      dependency,
+      `is ${settled.state}${settled.reason ? ` (${settled.reason})` : ''}`,
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import { BadArgumentError } from '../errors.js';
+import { findGroupId, findUser } from './accounts.js';
+
+// How a spec becomes an exec: argv (a shell for a command string, a umask wrapper when asked), the
+// environment (the daemon's, the program's, per-instance values, tend's own) and the credentials.
+
+export interface Launch {
+  readonly argv: string[];
+  readonly env: Record<string, string | undefined>;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+export function getLaunch(spec: ProgramSpec): Launch {
+  let argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : [...spec.command];
+  // Node cannot set a child's umask, so a tiny shell sets it and then becomes the program.
+  if (spec.umask)
+    argv = ['/bin/sh', '-c', 'umask "$1" && shift && exec "$@"', 'tend-umask', spec.umask, ...argv];
+  const env = getChildEnv(spec);
+  const credentials = getCredentials(spec, env);
+  return { argv, env, ...credentials };
+}
+
+/**
+ * The daemon's environment, then the program's, then per-instance values and tend's own variables.
+ * Python output is unbuffered unless the program says otherwise, so lines are not stuck in a buffer.
+ */
+export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, ...spec.env, TEND_PROGRAM: spec.name };
+  if (env.PYTHONUNBUFFERED === undefined) env.PYTHONUNBUFFERED = '1';
+  if (spec.instance !== null) {
+    env.TEND_INSTANCE = String(spec.instance);
+    for (const name of spec.offsetEnv) {
+      const base = Number(env[name]);
+      if (Number.isInteger(base)) env[name] = String(base + spec.instance);
+    }
+  }
+  return env;
+}
+
+function getCredentials(
+  spec: ProgramSpec,
+  env: Record<string, string | undefined>,
+): { uid?: number; gid?: number } {
+  if (!spec.user && !spec.group) return {};
+  const isRoot = process.getuid?.() === 0;
+  const user = spec.user ? findUser(spec.user) : null;
+  if (!isRoot && user && user.uid !== process.getuid?.()) {
+    throw new BadArgumentError(
+      `Program "${spec.name}" runs as user "${spec.user}", which needs a daemon running as root`,
+    );
+  }
+  const gid = spec.group ? findGroupId(spec.group) : user?.gid;
+  if (!isRoot && gid !== undefined && gid !== process.getgid?.()) {
+    throw new BadArgumentError(
+      `Program "${spec.name}" runs as group "${spec.group}", which needs a daemon running as root`,
+    );
+  }
+  // HOME, USER and LOGNAME follow the user (supervisord leaves the daemon's, which surprises people).
+  if (user) {
+    env.HOME = user.home;
+    env.USER = user.name;
+    env.LOGNAME = user.name;
+  }
+  return { uid: user?.uid, gid };
+}
