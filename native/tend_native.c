@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#ifdef __linux__
+#include "notify_socket.h"
+#endif
+
 static const char *errno_code(int err) {
   switch (err) {
     case EEXIST: return "EEXIST";
@@ -28,7 +32,7 @@ static const char *errno_code(int err) {
   }
 }
 
-static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+napi_value throw_errno(napi_env env, const char *syscall, int err) {
   char message[512];
   snprintf(message, sizeof message, "%s: %s", syscall, strerror(err));
   napi_throw_error(env, errno_code(err), message);
@@ -82,6 +86,9 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
     {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_default, NULL},
+#ifdef __linux__
+    {"bindNotifySocket", NULL, bind_notify_socket, NULL, NULL, NULL, napi_default, NULL},
+#endif
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -7,6 +7,8 @@ export interface NativeHelper {
   mkfifo(path: string, mode: number): void;
   /** Linux: sets a pipe's buffer size and returns the size granted; elsewhere returns -1. */
   setPipeSize(fd: number, bytes: number): number;
+  /** Linux: binds an AF_UNIX datagram socket and calls onMessage(text, senderPid) for each datagram. */
+  bindNotifySocket?(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
 }
 
 const NATIVE_PATH = '../build/Release/tend_native.node';

@@ -15,6 +15,8 @@ export interface ProgramStatusView {
   reason: string | null;
   command: string[] | string;
   adopted: boolean;
+  /** The last STATUS= the program sent over sd_notify. */
+  status: string | null;
 }
 
 export interface ProgramDetailView extends ProgramStatusView {
@@ -49,6 +51,7 @@ export function toStatusView(snapshot: ProgramSnapshot, now: number): ProgramSta
     reason: snapshot.reason,
     command: snapshot.spec.command,
     adopted: snapshot.adopted,
+    status: snapshot.statusText,
   };
 }
 

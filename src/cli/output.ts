@@ -12,6 +12,7 @@ export interface ProgramRow {
   startedAt: string | null;
   uptimeMs: number | null;
   reason: string | null;
+  status?: string | null;
 }
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -49,7 +50,17 @@ export function formatExit(row: Pick<ProgramRow, 'exitCode' | 'signal'>): string
 }
 
 export function formatTable(rows: ProgramRow[]): string {
-  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT'];
+  // The STATUS column (sd_notify STATUS= texts) appears only when some program sent one.
+  const withStatus = rows.some((row) => row.status);
+  const header = [
+    'NAME',
+    'STATE',
+    'PID',
+    'UPTIME',
+    'RESTARTS',
+    'LAST EXIT',
+    ...(withStatus ? ['STATUS'] : []),
+  ];
   const cells = rows.map((row) => [
     row.name,
     row.state,
@@ -57,6 +68,7 @@ export function formatTable(rows: ProgramRow[]): string {
     row.uptimeMs === null ? '-' : formatDuration(row.uptimeMs),
     String(row.restarts),
     formatExit(row),
+    ...(withStatus ? [row.status ?? ''] : []),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),

@@ -7,6 +7,7 @@ import { parseDuration, parseSize } from '../units.js';
 
 export const DEFAULT_START_SECS_MS = 1000;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 export const DEFAULT_BACKOFF = {
   initialMs: 250,
   multiplier: 2,
@@ -116,6 +117,10 @@ export const programInputSchema = z.strictObject({
     .nullable()
     .default(null),
   startSecs: duration.default(DEFAULT_START_SECS_MS),
+  ready: z.enum(['startSecs', 'notify', 'fd']).default('startSecs'),
+  readyFd: z.number().int().min(3).max(255).default(3),
+  startTimeout: duration.default(DEFAULT_START_TIMEOUT_MS),
+  watchdog: duration.nullable().default(null),
   stopSignal: signal.default('SIGTERM'),
   stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
   logs: logsSchema,

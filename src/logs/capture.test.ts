@@ -285,3 +285,14 @@ test('a new child after EOF is captured into the same files', async () => {
   await waitFor(() => run.eofs() >= 4, 5000, 'EOF of the second child');
   assert.equal(read(run.outPath), 'first\nsecond\n');
 });
+
+test('a child started the moment the previous one exits is captured too', async () => {
+  const run = createCapture();
+  let expected = '';
+  for (let round = 1; round <= 20; round++) {
+    // No waiting for EOF: the next child gets its fds while the reader may be just seeing the end.
+    await run.run(sh(`echo round ${round}`)).exited;
+    expected += `round ${round}\n`;
+  }
+  await waitFor(() => read(run.outPath) === expected, 5000, 'every round in the log');
+});

@@ -240,12 +240,15 @@ export class OutputCapture implements Capture {
     const reader = new Socket({ fd, readable: true, writable: false });
     reader.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));
     reader.on('error', () => reader.destroy());
-    reader.on('close', () => {
+    // Forgotten at EOF ('end'), not later at 'close': a program restarted in between must get a new reader.
+    const onEnd = () => {
       if (this.#readers[stream] !== reader) return;
       delete this.#readers[stream];
       this.#flushPartial(stream);
       this.#onEof();
-    });
+    };
+    reader.on('end', onEnd);
+    reader.on('close', onEnd);
     this.#readers[stream] = reader;
   }
 }

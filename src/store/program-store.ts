@@ -116,6 +116,7 @@ export class ProgramStore {
       consecutiveFailures: row.consecutive_failures,
       recentFailures: JSON.parse(row.recent_failures) as number[],
       adopted: false,
+      statusText: null,
     }));
   }
 

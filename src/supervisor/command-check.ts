@@ -1,7 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
-import { BadCwdError, CommandNotFoundError, NotExecutableError } from '../errors.js';
+import { BadArgumentError, BadCwdError, CommandNotFoundError, NotExecutableError } from '../errors.js';
+import { getNativeHelper } from '../native.js';
 import { getLaunch } from './launch.js';
 
 // Checked before a program is created, so `tend start -- nosuchcmd` fails at once and changes nothing.
@@ -48,6 +49,11 @@ export function resolveExecutable(command: string, cwd: string, pathVariable: st
 export function checkProgramCanStart(spec: ProgramSpec, daemonPath: string | undefined): void {
   checkCwd(spec.cwd);
   getLaunch(spec);
+  if (spec.ready === 'notify' && !getNativeHelper()?.bindNotifySocket) {
+    throw new BadArgumentError(
+      `Program "${spec.name}": ready: notify needs tend's native helper (Linux; built by npm install)`,
+    );
+  }
   if (typeof spec.command === 'string') return;
   const [file] = spec.command;
   if (file) resolveExecutable(file, spec.cwd, spec.env.PATH ?? daemonPath);

@@ -4,6 +4,7 @@ import { BadTransitionError } from '../errors.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
 import { getLaunch } from './launch.js';
 import { isSameProcess, readStartTime } from './proc.js';
+import { isInGroup, type ReadinessChannel } from './readiness.js';
 import {
   type Desired,
   type Effect,
@@ -27,6 +28,8 @@ const TIMER_EVENTS: Record<Timer, MachineEvent['type']> = {
   ready: 'ready',
   backoff: 'backoff-elapsed',
   'stop-deadline': 'stop-timeout',
+  'start-deadline': 'start-timeout',
+  watchdog: 'watchdog-timeout',
 };
 
 export interface RuntimeRecord {
@@ -48,6 +51,8 @@ export interface ProgramSnapshot {
   readonly consecutiveFailures: number;
   readonly recentFailures: readonly number[];
   readonly adopted: boolean;
+  /** The last STATUS= a program sent over sd_notify. */
+  readonly statusText: string | null;
 }
 
 export interface StateChange {
@@ -79,14 +84,19 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   #adoptedWatch: TimerHandle | null = null;
   #dispatching = false;
   #queue: MachineEvent[] = [];
+  #readiness: ReadinessChannel | null;
+  #statusText: string | null = null;
+  #watchdogOverrideMs: number | null = null;
 
   constructor(options: {
     spec: ProgramSpec;
     system: System;
     capture: Capture;
+    readiness?: ReadinessChannel;
     saved?: ProgramSnapshot;
   }) {
     super();
+    this.#readiness = options.readiness ?? null;
     this.#spec = options.spec;
     this.#system = options.system;
     this.#capture = options.capture;
@@ -130,6 +140,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
       consecutiveFailures: this.#consecutiveFailures,
       recentFailures: this.#recentFailures,
       adopted: this.#adoptedWatch !== null,
+      statusText: this.#statusText,
     };
   }
 
@@ -160,6 +171,28 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     return pid !== null && this.#system.kill(pid, signal);
   }
 
+  /** An sd_notify datagram. Only processes of the program's own group are listened to. */
+  onNotify(fields: Map<string, string>, senderPid: number): void {
+    if (senderPid !== this.#runtime.pid && !isInGroup(senderPid, this.#runtime.pgid)) return;
+    const status = fields.get('STATUS');
+    if (status !== undefined) this.#statusText = status;
+    const watchdogUsec = Number(fields.get('WATCHDOG_USEC'));
+    if (Number.isFinite(watchdogUsec) && watchdogUsec > 0)
+      this.#watchdogOverrideMs = Math.ceil(watchdogUsec / 1000);
+    if (fields.get('READY') === '1' && this.#state === 'starting') this.dispatch({ type: 'ready' });
+    if (fields.get('WATCHDOG') === '1') this.dispatch({ type: 'watchdog-ping' });
+    const extendUsec = Number(fields.get('EXTEND_TIMEOUT_USEC'));
+    // Like systemd: the program asks for more time to start; the start deadline moves.
+    if (this.#state === 'starting' && Number.isFinite(extendUsec) && extendUsec > 0) {
+      this.#apply({ type: 'arm-timer', timer: 'start-deadline', ms: Math.ceil(extendUsec / 1000) });
+    }
+  }
+
+  /** The fd protocol: a newline from the program means ready. */
+  onReadyLine(): void {
+    if (this.#state === 'starting') this.dispatch({ type: 'ready' });
+  }
+
   /** Records what the user wants without an event: used when the daemon stops programs on its way out. */
   keepDesired(desired: Desired): void {
     this.#desired = desired;
@@ -167,6 +200,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
 
   /** Stops watching and reading without touching the process: it keeps running for the next daemon. */
   release(): void {
+    this.#readiness?.close();
     this.#cancelTimers();
     this.#adoptedWatch?.cancel();
     this.#adoptedWatch = null;
@@ -187,6 +221,9 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
       },
       giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
       startSecsMs: spec.startSecs,
+      readiness: spec.ready,
+      startTimeoutMs: spec.startTimeout,
+      watchdogMs: spec.ready === 'notify' ? (this.#watchdogOverrideMs ?? spec.watchdog) : null,
       stopSignal: spec.stopSignal,
       stopTimeoutMs: spec.stopTimeout,
       desired: this.#desired,
@@ -210,7 +247,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     if (result.reason !== undefined || from !== result.next) this.#reason = result.reason ?? null;
     const pidBefore = this.#runtime.pid;
     for (const effect of result.effects) this.#apply(effect);
-    if (from !== result.next || event.type === 'exit' || this.#runtime.pid !== pidBefore) {
+    const noted = result.reason !== undefined && event.type !== 'watchdog-ping';
+    if (from !== result.next || event.type === 'exit' || this.#runtime.pid !== pidBefore || noted) {
       this.emit('state-changed', {
         name: this.name,
         from,
@@ -259,6 +297,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     const spec = this.#spec;
     let child: ChildHandle;
     let fds: ChildFds;
+    let readyFd: ReturnType<ReadinessChannel['openChildFd']> = null;
     try {
       fds = this.#capture.openChildFds();
     } catch (error) {
@@ -269,19 +308,26 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
       return;
     }
     try {
+      const launch = getLaunch(spec);
+      readyFd = this.#readiness?.openChildFd() ?? null;
       child = this.#system.spawn({
         name: spec.name,
         cwd: spec.cwd,
-        ...getLaunch(spec),
+        ...launch,
+        env: { ...launch.env, ...this.#readiness?.env },
         stdout: fds.out,
         stderr: fds.err,
+        extraFds: readyFd ? [readyFd] : [],
       });
     } catch (error) {
       this.#queue.push({ type: 'spawn-failed', reason: `spawn failed: ${(error as Error).message}` });
       return;
     } finally {
       this.#capture.releaseChildFds(fds);
+      readyFd?.release();
     }
+    this.#statusText = null;
+    this.#watchdogOverrideMs = null;
     const pid = child.pid;
     child.onError((error) => {
       if (pid === undefined)

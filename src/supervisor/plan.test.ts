@@ -31,6 +31,7 @@ function snapshot(programSpec: ProgramSpec, state: State = 'running'): ProgramSn
     consecutiveFailures: 0,
     recentFailures: [],
     adopted: false,
+    statusText: null,
   };
 }
 

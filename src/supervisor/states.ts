@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'backoff-elapsed',
   'stop-timeout',
   'adopt',
+  'start-timeout',
+  'watchdog-ping',
+  'watchdog-timeout',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -28,11 +31,26 @@ export interface ExitInfo {
 }
 
 export type MachineEvent =
-  | { readonly type: 'start' | 'stop' | 'restart' | 'ready' | 'backoff-elapsed' | 'stop-timeout' | 'adopt' }
+  | {
+      readonly type:
+        | 'start'
+        | 'stop'
+        | 'restart'
+        | 'ready'
+        | 'backoff-elapsed'
+        | 'stop-timeout'
+        | 'adopt'
+        | 'start-timeout'
+        | 'watchdog-ping'
+        | 'watchdog-timeout';
+    }
   | { readonly type: 'exit'; readonly exit: ExitInfo }
   | { readonly type: 'spawn-failed'; readonly reason: string };
 
-export type Timer = 'ready' | 'backoff' | 'stop-deadline';
+export type Timer = 'ready' | 'backoff' | 'stop-deadline' | 'start-deadline' | 'watchdog';
+
+/** How a program tells it is ready: it stays up `startSecs`, or says so (sd_notify READY=1, or a line on an fd). */
+export type Readiness = 'startSecs' | 'notify' | 'fd';
 
 export type Effect =
   | { readonly type: 'spawn' }
@@ -56,6 +74,11 @@ export interface MachineContext {
   };
   readonly giveUp: { readonly failures: number; readonly withinMs: number } | null;
   readonly startSecsMs: number;
+  readonly readiness: Readiness;
+  /** notify/fd: a program not ready within this is killed and counts as a failed start. */
+  readonly startTimeoutMs: number;
+  /** notify: a running program must send WATCHDOG=1 within this, or it is aborted and restarted. */
+  readonly watchdogMs: number | null;
   readonly stopSignal: NodeJS.Signals;
   readonly stopTimeoutMs: number;
   readonly desired: Desired;

@@ -12,6 +12,7 @@ import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-
 import { checkProgramCanStart } from './command-check.js';
 import { ManagedProgram, type ProgramSnapshot, type StateChange } from './managed-program.js';
 import { isSameProcess } from './proc.js';
+import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
 import type { System } from './system.js';
 
@@ -191,7 +192,17 @@ export class Supervisor {
     const { system, logs } = this.#options;
     let program: ManagedProgram | undefined;
     const capture = logs.create(spec, () => program?.checkAdoptedNow());
-    program = new ManagedProgram({ spec, system, capture, saved });
+    let readiness: ReadinessChannel | undefined;
+    try {
+      readiness = createReadinessChannel(spec, this.#options.paths, {
+        onNotify: (fields, pid) => program?.onNotify(fields, pid),
+        onReadyLine: () => program?.onReadyLine(),
+      });
+    } catch (error) {
+      // Only a restored program can get here (create checks first): it runs, but nobody hears it.
+      this.#options.log.warn(`${spec.name}: ${(error as Error).message}`);
+    }
+    program = new ManagedProgram({ spec, system, capture, readiness, saved });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     this.#programs.set(spec.name, program);
     return program;

@@ -13,6 +13,8 @@ export interface SpawnRequest {
   readonly stderr: number;
   readonly uid?: number;
   readonly gid?: number;
+  /** More fds for the child, each placed at fd number `at` (the readiness fd). */
+  readonly extraFds?: readonly { readonly fd: number; readonly at: number }[];
 }
 
 export interface ChildHandle {
@@ -42,7 +44,7 @@ export const nodeSystem: System = {
     const child = spawn(file, args, {
       cwd: request.cwd,
       env: request.env,
-      stdio: ['ignore', request.stdout, request.stderr],
+      stdio: getStdio(request),
       detached: true,
       ...(request.uid !== undefined ? { uid: request.uid } : {}),
       ...(request.gid !== undefined ? { gid: request.gid } : {}),
@@ -68,3 +70,12 @@ export const nodeSystem: System = {
     return { cancel: () => clearTimeout(timer) };
   },
 };
+
+function getStdio(request: SpawnRequest): (number | 'ignore')[] {
+  const stdio: (number | 'ignore')[] = ['ignore', request.stdout, request.stderr];
+  for (const extra of request.extraFds ?? []) {
+    while (stdio.length < extra.at) stdio.push('ignore');
+    stdio[extra.at] = extra.fd;
+  }
+  return stdio;
+}

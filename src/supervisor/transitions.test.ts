@@ -13,6 +13,9 @@ function makeContext(overrides: Partial<MachineContext> = {}): MachineContext {
     backoff: { initialMs: 250, multiplier: 2, maxMs: 30_000, resetAfterMs: 10_000 },
     giveUp: null,
     startSecsMs: 1000,
+    readiness: 'startSecs',
+    startTimeoutMs: 60_000,
+    watchdogMs: null,
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 10_000,
     desired: 'running',
@@ -157,8 +160,17 @@ describe('transition table', () => {
       );
     });
 
-    test('starting + ready: becomes running with no effects', () => {
-      expectTransition('starting', { type: 'ready' }, { next: 'running', effects: [] });
+    test('starting + ready: becomes running and drops the start timer', () => {
+      expectTransition('starting', { type: 'ready' }, { next: 'running', effects: [cancelTimers] });
+    });
+
+    test('starting + ready: arms the watchdog when the program has one', () => {
+      expectTransition(
+        'starting',
+        { type: 'ready' },
+        { next: 'running', effects: [cancelTimers, { type: 'arm-timer', timer: 'watchdog', ms: 5000 }] },
+        makeContext({ readiness: 'notify', watchdogMs: 5000 }),
+      );
     });
 
     test('starting + exit: an exit before ready is a quick failure and backs off', () => {
@@ -241,8 +253,8 @@ describe('transition table', () => {
       expectImpossible('running', 'backoff-elapsed');
     });
 
-    test('running + stop-timeout: is impossible because no stop is in progress', () => {
-      expectImpossible('running', 'stop-timeout');
+    test('running + stop-timeout: SIGKILLs a program that survived its watchdog SIGABRT', () => {
+      expectTransition('running', { type: 'stop-timeout' }, { next: 'running', effects: [killGroup] });
     });
 
     test('running + adopt: is impossible because the process is already ours', () => {
@@ -781,4 +793,76 @@ describe('decideAfterExit', () => {
       assert.equal(result.next, 'starting');
     });
   });
+});
+
+describe('readiness and watchdog cells', () => {
+  const notify = makeContext({ readiness: 'notify', watchdogMs: 5000, startTimeoutMs: 20_000 });
+
+  test('a notify program waits for READY=1 under a start deadline instead of startSecs', () => {
+    expectTransition(
+      'stopped',
+      { type: 'start' },
+      {
+        next: 'starting',
+        effects: [
+          resetFailures,
+          cancelTimers,
+          spawn,
+          { type: 'arm-timer', timer: 'start-deadline', ms: 20_000 },
+        ],
+        desired: 'running',
+      },
+      notify,
+    );
+  });
+
+  test('starting + start-timeout: kills a program that never became ready', () => {
+    expectTransition(
+      'starting',
+      { type: 'start-timeout' },
+      { next: 'starting', effects: [killGroup], reason: 'not ready within 20000 ms; killed' },
+      notify,
+    );
+  });
+
+  test('running + watchdog-ping: re-arms the watchdog', () => {
+    expectTransition(
+      'running',
+      { type: 'watchdog-ping' },
+      { next: 'running', effects: [{ type: 'arm-timer', timer: 'watchdog', ms: 5000 }] },
+      notify,
+    );
+  });
+
+  test('running + watchdog-ping: does nothing without a watchdog', () => {
+    expectTransition('running', { type: 'watchdog-ping' }, { next: 'running', effects: [] });
+  });
+
+  test('running + watchdog-timeout: aborts the group and arms the SIGKILL deadline', () => {
+    expectTransition(
+      'running',
+      { type: 'watchdog-timeout' },
+      {
+        next: 'running',
+        effects: [{ type: 'kill-group', signal: 'SIGABRT' }, armStopDeadline],
+        reason: 'watchdog: no WATCHDOG=1 within 5000 ms; sent SIGABRT',
+      },
+      notify,
+    );
+  });
+
+  for (const state of ['stopped', 'starting', 'backoff', 'stopping', 'exited', 'fatal'] as const) {
+    test(`${state} + watchdog-ping: a late ping changes nothing`, () => {
+      expectTransition(state, { type: 'watchdog-ping' }, { next: state, effects: [] });
+    });
+    test(`${state} + watchdog-timeout: is impossible because the watchdog runs only while running`, () => {
+      expectImpossible(state, 'watchdog-timeout');
+    });
+  }
+
+  for (const state of ['stopped', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const) {
+    test(`${state} + start-timeout: is impossible because the start deadline runs only while starting`, () => {
+      expectImpossible(state, 'start-timeout');
+    });
+  }
 });

@@ -16,7 +16,9 @@ function spawnNow(ctx: MachineContext, counted: boolean): Transition {
       { type: 'cancel-timers' },
       ...(counted ? [{ type: 'count-restart' } as const] : []),
       { type: 'spawn' },
-      { type: 'arm-timer', timer: 'ready', ms: ctx.startSecsMs },
+      ctx.readiness === 'startSecs'
+        ? { type: 'arm-timer', timer: 'ready', ms: ctx.startSecsMs }
+        : { type: 'arm-timer', timer: 'start-deadline', ms: ctx.startTimeoutMs },
     ],
   };
 }
@@ -103,6 +105,30 @@ function exitOf(event: MachineEvent): ExitInfo {
   return event.exit;
 }
 
+function becomeReady(ctx: MachineContext): Transition {
+  const watchdog =
+    ctx.watchdogMs === null ? [] : [{ type: 'arm-timer', timer: 'watchdog', ms: ctx.watchdogMs } as const];
+  return { next: 'running', effects: [{ type: 'cancel-timers' }, ...watchdog] };
+}
+
+function watchdogPing(ctx: MachineContext): Transition {
+  if (ctx.watchdogMs === null) return stay('running');
+  return { next: 'running', effects: [{ type: 'arm-timer', timer: 'watchdog', ms: ctx.watchdogMs }] };
+}
+
+// A hung program: SIGABRT (so it can dump core), SIGKILL at the stop timeout; its exit then
+// follows the restart policy like any other.
+function watchdogExpired(ctx: MachineContext): Transition {
+  return {
+    next: 'running',
+    effects: [
+      { type: 'kill-group', signal: 'SIGABRT' },
+      { type: 'arm-timer', timer: 'stop-deadline', ms: ctx.stopTimeoutMs },
+    ],
+    reason: `watchdog: no WATCHDOG=1 within ${ctx.watchdogMs} ms; sent SIGABRT`,
+  };
+}
+
 const TABLE: Record<State, Record<EventType, Cell>> = {
   stopped: {
     start: startFresh,
@@ -114,12 +140,15 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'backoff-elapsed': IMPOSSIBLE,
     'stop-timeout': IMPOSSIBLE,
     adopt: { next: 'running', effects: [], reason: 'adopted by a new daemon' },
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': stay('stopped'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
   starting: {
     start: stay('starting'),
     stop: (ctx) => beginStop(ctx, 'stopped'),
     restart: (ctx) => beginStop(ctx, 'running'),
-    ready: { next: 'running', effects: [] },
+    ready: becomeReady,
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), true),
     'spawn-failed': (_ctx, event) => ({
       next: 'fatal',
@@ -129,6 +158,13 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'backoff-elapsed': IMPOSSIBLE,
     'stop-timeout': IMPOSSIBLE,
     adopt: IMPOSSIBLE,
+    'start-timeout': (ctx) => ({
+      next: 'starting',
+      effects: [{ type: 'kill-group', signal: 'SIGKILL' }],
+      reason: `not ready within ${ctx.startTimeoutMs} ms; killed`,
+    }),
+    'watchdog-ping': stay('starting'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
   running: {
     start: stay('running'),
@@ -138,8 +174,16 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), false),
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
-    'stop-timeout': IMPOSSIBLE,
+    // Only after a watchdog SIGABRT: the program did not die of it.
+    'stop-timeout': {
+      next: 'running',
+      effects: [{ type: 'kill-group', signal: 'SIGKILL' }],
+      reason: 'still alive after SIGABRT; sending SIGKILL',
+    },
     adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': watchdogPing,
+    'watchdog-timeout': watchdogExpired,
   },
   backoff: {
     start: startFresh,
@@ -151,6 +195,9 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'backoff-elapsed': (ctx) => spawnNow(ctx, true),
     'stop-timeout': IMPOSSIBLE,
     adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': stay('backoff'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
   stopping: {
     start: { next: 'stopping', effects: [], desired: 'running' },
@@ -174,6 +221,9 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
       reason: 'stop deadline passed; sending SIGKILL',
     },
     adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': stay('stopping'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
   exited: {
     start: startFresh,
@@ -185,6 +235,9 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'backoff-elapsed': IMPOSSIBLE,
     'stop-timeout': IMPOSSIBLE,
     adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': stay('exited'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
   fatal: {
     start: startFresh,
@@ -196,6 +249,9 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'backoff-elapsed': IMPOSSIBLE,
     'stop-timeout': IMPOSSIBLE,
     adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': stay('fatal'),
+    'watchdog-timeout': IMPOSSIBLE,
   },
 };
 

@@ -26,6 +26,10 @@ Options of start:
       --restart POLICY       always | on-failure | never (default: always)
       --restart-delay DUR    wait before every restart (default: 0)
       --start-secs DUR       time up before a start counts as successful (default: 1s)
+      --ready notify|fd      the program says when it is ready: sd_notify READY=1 (NOTIFY_SOCKET),
+                             or a newline on fd 3 (NOTIFY_FD); default: after --start-secs
+      --start-timeout DUR    notify/fd: not ready by then is a failed start (default: 60s)
+      --watchdog DUR         notify: no WATCHDOG=1 within DUR → SIGABRT, SIGKILL, restart
       --stop-signal SIG      signal that asks it to stop (default: TERM)
       --stop-timeout DUR     SIGKILL after this long (default: 10s)
       --success-codes LIST   exit codes that count as success (default: 0)

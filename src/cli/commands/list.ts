@@ -64,6 +64,7 @@ export const showCommand: Command = async (args, { api }) => {
     ['restarts', String(detail.restarts)],
     ['last exit', formatExit(detail)],
     ['reason', detail.reason ?? '-'],
+    ['status', detail.status ?? '-'],
     ['command', command],
     ['cwd', detail.cwd],
     ['env', env.length > 0 ? env.join(' ') : '-'],

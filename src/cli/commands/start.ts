@@ -33,6 +33,9 @@ const OPTIONS = {
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'string' },
   'start-secs': { type: 'string' },
+  ready: { type: 'string' },
+  'start-timeout': { type: 'string' },
+  watchdog: { type: 'string' },
   'success-codes': { type: 'string' },
   'give-up': { type: 'string' },
   'no-start': { type: 'boolean' },
@@ -98,6 +101,8 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
     ['restart-delay', 'restartDelay'],
     ['stop-timeout', 'stopTimeout'],
     ['start-secs', 'startSecs'],
+    ['start-timeout', 'startTimeout'],
+    ['watchdog', 'watchdog'],
   ] as const;
   for (const [flag, key] of durations) {
     const text = values[flag];
@@ -114,6 +119,12 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
       );
     }
     body.stopSignal = values['stop-signal'];
+  }
+  if (values.ready !== undefined) {
+    if (!['startSecs', 'notify', 'fd'].includes(values.ready)) {
+      throw new BadArgumentError(`start: --ready must be notify, fd or startSecs, got "${values.ready}"`);
+    }
+    body.ready = values.ready;
   }
   if (values['success-codes'] !== undefined) body.successExitCodes = parseCodes(values['success-codes']);
   if (values['give-up'] !== undefined) body.giveUp = parseGiveUp(values['give-up']);

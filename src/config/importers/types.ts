@@ -1,0 +1,87 @@
+// The shape an importer produces: a tend.yaml as plain data, plus what could not be carried over.
+
+export interface TendYamlBackoff {
+  initial?: string;
+  multiplier?: number;
+  max?: string;
+  resetAfter?: string;
+}
+
+export interface TendYamlLogs {
+  out?: string;
+  err?: string;
+  merge?: boolean;
+  timestamps?: boolean;
+  format?: 'raw' | 'json';
+  maxSize?: string | number;
+  keep?: number;
+  compress?: boolean;
+  rotateDaily?: boolean;
+}
+
+/** One program as written in tend.yaml (every key optional, as in `defaults`). */
+export interface TendYamlProgram {
+  command?: string | string[];
+  cwd?: string;
+  instances?: number | 'max';
+  offsetEnv?: string[];
+  env?: Record<string, string>;
+  envFile?: string;
+  dependsOn?: string[];
+  autostart?: boolean;
+  restart?: 'always' | 'on-failure' | 'never';
+  successExitCodes?: number[];
+  restartDelay?: string;
+  backoff?: TendYamlBackoff;
+  giveUp?: { failures: number; within: string };
+  startSecs?: string;
+  stopSignal?: string;
+  stopTimeout?: string;
+  user?: string;
+  group?: string;
+  umask?: string;
+  logs?: TendYamlLogs;
+}
+
+export interface TendYamlConfig {
+  defaults?: TendYamlProgram;
+  programs: Record<string, TendYamlProgram>;
+}
+
+/** An option that was dropped or only approximated. `program` is null for the file as a whole. */
+export interface ImportNote {
+  program: string | null;
+  option: string;
+  reason: string;
+}
+
+export interface ImportResult {
+  config: TendYamlConfig;
+  notes: ImportNote[];
+}
+
+export type ImportSource = 'pm2' | 'supervisord' | 'procfile';
+
+/** The key order of tend.yaml, so every importer writes programs the same way. */
+export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
+  'command',
+  'cwd',
+  'instances',
+  'offsetEnv',
+  'env',
+  'envFile',
+  'dependsOn',
+  'autostart',
+  'restart',
+  'successExitCodes',
+  'restartDelay',
+  'backoff',
+  'giveUp',
+  'startSecs',
+  'stopSignal',
+  'stopTimeout',
+  'user',
+  'group',
+  'umask',
+  'logs',
+];

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, isAbsolute, relative } from 'node:path';
+import type { z } from 'zod';
+import { type DependencyNode, orderByDependencies } from './dependency-order.js';
+import { createEnvFileReader } from './env-file.js';
+import { type ExpandedProgram, expandPrograms } from './expand.js';
+import { configFileSchema } from './file-schema.js';
+import { resolveConfigFile, searchConfigFile } from './find-file.js';
+import { interpolateValues } from './interpolate.js';
+import { loadModuleConfig } from './load-module.js';
+import { parseYamlWithPositions } from './positions.js';
+import { createConfigError, getValueAt, type Locate, type Problem } from './problems.js';
+import { programInputSchema } from './program-schema.js';
+import { getZodProblems } from './zod-problems.js';
+
+// Reads a config file into the programs `tend up` sends to the daemon. Every problem is collected
+// and thrown as one ConfigError, so a config with any error changes nothing.
+
+export type { ExpandedProgram } from './expand.js';
+
+export interface LoadConfigOptions {
+  /** `-f FILE`, relative to cwd; without it the file is searched for from cwd upward. */
+  file?: string;
+  cwd: string;
+  /** For `${VAR}` interpolation. */
+  env: Record<string, string | undefined>;
+}
+
+export interface LoadedConfig {
+  /** The absolute path of the config file, and its directory. */
+  path: string;
+  dir: string;
+  /** One per instance, each a valid POST /v1/programs body. */
+  programs: ExpandedProgram[];
+  /** Program keys in dependency order (file order among independent ones). */
+  order: string[];
+}
+
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+const NAME_RULE =
+  'a program name of letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters, not "all"';
+
+async function readSource(path: string): Promise<{ data: unknown; locate?: Locate; problems: Problem[] }> {
+  if (!MODULE_EXTENSIONS.has(extname(path))) return parseYamlWithPositions(await readFile(path, 'utf8'));
+  const loaded = await loadModuleConfig(path);
+  return 'data' in loaded
+    ? { data: loaded.data, problems: [] }
+    : { data: undefined, problems: loaded.problems };
+}
+
+// Checked even when the rest of the file is not valid, so one run reports every problem.
+function getDependencyNodes(data: unknown): DependencyNode[] {
+  const programs = getValueAt(data, ['programs']);
+  if (programs === null || typeof programs !== 'object' || Array.isArray(programs)) return [];
+  return Object.entries(programs).map(([name, program]) => {
+    const dependsOn = getValueAt(program, ['dependsOn']);
+    const valid = Array.isArray(dependsOn) && dependsOn.every((item) => typeof item === 'string');
+    return { name, dependsOn: valid ? dependsOn : [] };
+  });
+}
+
+function getProgramProblems(error: z.ZodError, program: ExpandedProgram): Problem[] {
+  const prefix = ['programs', program.instanceOf];
+  return error.issues[0]?.path[0] === 'name'
+    ? [{ path: prefix, at: 'key', message: `expected ${NAME_RULE}, found "${program.name}"` }]
+    : getZodProblems(error, program, prefix);
+}
+
+function getDisplayPath(path: string, cwd: string): string {
+  const shorter = relative(cwd, path);
+  return shorter !== '' && !shorter.startsWith('..') && !isAbsolute(shorter) ? shorter : path;
+}
+
+/** The absolute path of the config file: `file` (relative to cwd) or the first found from cwd upward. */
+export async function findConfigFile(options: { file?: string; cwd: string }): Promise<string> {
+  return options.file ? resolveConfigFile(options.file, options.cwd) : searchConfigFile(options.cwd);
+}
+
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const path = await findConfigFile(options);
+  const dir = dirname(path);
+  const source = await readSource(path);
+  const fail = (problems: Problem[]) =>
+    createConfigError(problems, getDisplayPath(path, options.cwd), source.locate);
+  if (source.problems.length > 0) throw fail(source.problems);
+
+  const problems: Problem[] = [];
+  const data = interpolateValues(source.data, options.env, problems);
+  const parsed = configFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const interpolated = new Set(problems.map((problem) => JSON.stringify(problem.path)));
+    const structural = getZodProblems(parsed.error, data);
+    problems.push(...structural.filter((problem) => !interpolated.has(JSON.stringify(problem.path))));
+  }
+  const order = orderByDependencies(getDependencyNodes(data), problems);
+  if (!parsed.success) throw fail(problems);
+
+  const context = { file: path, dir, cpus: availableParallelism(), readEnvFile: createEnvFileReader(dir) };
+  const programs = expandPrograms(parsed.data, context, problems);
+  for (const program of programs) {
+    const result = programInputSchema.safeParse(program);
+    if (!result.success) problems.push(...getProgramProblems(result.error, program));
+  }
+  if (problems.length > 0) throw fail(problems);
+  return { path, dir, programs, order };
+}
