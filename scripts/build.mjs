@@ -1,8 +1,10 @@
 // Bundles the CLI and the daemon with esbuild. The CLI bundle stays free of zod, YAML and SQLite so
 // `tend ls` starts fast: commands that need more (tend up, tend import) load it as a separate chunk
 // on demand. The daemon bundle keeps better-sqlite3 external (a native addon).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -13,7 +15,10 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   define: { TEND_VERSION: JSON.stringify(version) },
-  external: ['better-sqlite3'],
+  // Native or binary packages stay in node_modules; everything else is bundled.
+  external: ['better-sqlite3', 'esbuild'],
+  // Bundled CommonJS packages (dotenv) call require(); give ESM output a real one.
+  banner: { js: "import { createRequire as __tendCreateRequire } from 'node:module'; const require = __tendCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 };
 
@@ -24,4 +29,8 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
 });
-await build({ ...common, entryPoints: { daemon: 'src/daemon/entry.ts' }, outdir: 'dist' });
+await build({
+  ...common,
+  entryPoints: { daemon: 'src/daemon/entry.ts', index: 'src/index.ts' },
+  outdir: 'dist',
+});

@@ -4,10 +4,12 @@ import { VERSION } from '../version.js';
 import { deleteCommand, restartCommand, signalCommand, stopCommand } from './commands/control.js';
 import { daemonCommand } from './commands/daemon.js';
 import { helpCommand } from './commands/help.js';
+import { importCommand } from './commands/import.js';
 import { eventsCommand, listCommand, showCommand } from './commands/list.js';
 import { flushCommand, logsCommand } from './commands/logs.js';
 import { scaleCommand } from './commands/scale.js';
 import { startCommand } from './commands/start.js';
+import { downCommand, upCommand } from './commands/up.js';
 import { connect } from './connection.js';
 import type { Command } from './context.js';
 import { EXIT_FAILURE, EXIT_USAGE, getExitCode } from './exit-codes.js';
@@ -30,6 +32,9 @@ const COMMANDS: Record<string, Command> = {
   logs: logsCommand,
   flush: flushCommand,
   scale: scaleCommand,
+  up: upCommand,
+  down: downCommand,
+  import: importCommand,
   daemon: daemonCommand,
   help: helpCommand,
   '--help': helpCommand,

@@ -93,6 +93,14 @@ export interface ProgramDefaults {
   giveUp?: GiveUpConfig | null;
   /** A run shorter than this counts as a failed start. Default `1s`. */
   startSecs?: Duration;
+  /** How the program says it is ready: `notify` (sd_notify READY=1), `fd` (a newline on NOTIFY_FD), or after `startSecs`. */
+  ready?: 'startSecs' | 'notify' | 'fd';
+  /** The fd number for `ready: fd`. Default 3. */
+  readyFd?: number;
+  /** With `ready: notify` or `fd`: not ready by then is a failed start. Default `60s`. */
+  startTimeout?: Duration;
+  /** With `ready: notify`: no WATCHDOG=1 within this → SIGABRT, SIGKILL, restart. Default none. */
+  watchdog?: Duration | null;
   /** Sent to the process group to stop it. Default `TERM`. */
   stopSignal?: Signal;
   /** SIGKILL follows after this long. Default `10s`. */

@@ -39,6 +39,10 @@ const POLICY_KEYS = [
   'backoff',
   'giveUp',
   'startSecs',
+  'ready',
+  'readyFd',
+  'startTimeout',
+  'watchdog',
   'stopSignal',
   'stopTimeout',
 ] as const;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is tend interpolation, not a template
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { interpolateString, interpolateValues } from './interpolate.js';

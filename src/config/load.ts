@@ -94,7 +94,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     problems.push(...structural.filter((problem) => !interpolated.has(JSON.stringify(problem.path))));
   }
   const order = orderByDependencies(getDependencyNodes(data), problems);
-  if (!parsed.success) throw fail(problems);
+  // Expanding a file with an uninterpolated string would only report the same problem again.
+  if (!parsed.success || problems.length > 0) throw fail(problems);
 
   const context = { file: path, dir, cpus: availableParallelism(), readEnvFile: createEnvFileReader(dir) };
   const programs = expandPrograms(parsed.data, context, problems);

@@ -53,4 +53,21 @@ describe('parseYamlWithPositions', () => {
     assert.deepEqual(problems[0]?.position, { line: 3, col: 3 });
     assert.match(problems[0]?.message ?? '', /unique/);
   });
+
+  test('a second document is an error', () => {
+    const { problems } = parseYamlWithPositions('programs: {}\n---\nprograms: {}\n');
+    assert.deepEqual(problems, [
+      {
+        path: [],
+        position: { line: 2, col: 1 },
+        message: 'YAML syntax error: Source contains multiple documents',
+      },
+    ]);
+  });
+
+  test('an empty file is null at line 1, column 1', () => {
+    const { data, locate } = parseYamlWithPositions('# only a comment\n');
+    assert.equal(data, null);
+    assert.deepEqual(locate([], 'value'), { line: 1, col: 1 });
+  });
 });

@@ -44,6 +44,14 @@ function collectPositions(
   }
 }
 
+// The parser's message without its "at line 3, column 5:" and code frame (the caller prints positions).
+function getFirstLine(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/; please use YAML\.parseAllDocuments\(\)$/, '');
+}
+
 export function parseYamlWithPositions(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true });
@@ -51,7 +59,7 @@ export function parseYamlWithPositions(text: string): ParsedYaml {
   const problems = document.errors.map((error) => ({
     path: [],
     position: error.linePos?.[0] ?? { line: 1, col: 1 },
-    message: `YAML syntax error: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+    message: `YAML syntax error: ${getFirstLine(error.message)}`,
   }));
   const entries = new Map<string, Entry>();
   const root = document.contents as Node | null;

@@ -27,7 +27,12 @@ export async function scaleProgram(
   for (let total = members.length; total < count; total++) {
     while (taken.has(`${key}-${next}`)) next++;
     const name = `${key}-${next}`;
-    supervisor.create({ ...newest.spec, name, instanceOf: key, instance: next }, true);
+    const logs = {
+      ...newest.spec.logs,
+      out: getInstanceLogPath(newest.spec.logs.out, newest.spec.instance, next),
+      err: getInstanceLogPath(newest.spec.logs.err, newest.spec.instance, next),
+    };
+    supervisor.create({ ...newest.spec, name, instanceOf: key, instance: next, logs }, true);
     taken.add(name);
     created.push(name);
     next++;
@@ -37,4 +42,14 @@ export async function scaleProgram(
     removed.push(member.spec.name);
   }
   return { created, removed };
+}
+
+/**
+ * Two instances must never share a log file: `logs/api-1.log` becomes `logs/api-2.log`; a path that
+ * does not name its instance falls back to the default per-program file.
+ */
+export function getInstanceLogPath(path: string | null, from: number | null, to: number): string | null {
+  if (path === null || path === 'console' || path.startsWith('/dev/')) return path;
+  const pattern = new RegExp(`-${from ?? 0}(\\.[^./]*)?$`);
+  return pattern.test(path) ? path.replace(pattern, `-${to}$1`) : null;
 }

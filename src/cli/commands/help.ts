@@ -16,7 +16,12 @@ Usage:
   tend logs [NAME|all] [-n N] [-f] [--out|--err] [--since DUR] [-t] [--json]
                                               last lines, then follow (-f)
   tend flush [NAME|all]                       empty log files
+  tend up [NAMES...] [-f FILE] [--dry-run]    start what tend.yaml declares; apply only what changed
+  tend down [NAMES...] [-f FILE]              stop and remove what tend.yaml declares
+  tend scale NAME N                           grow or shrink a program's instances
   tend daemon start|stop|restart|status|run   manage the background daemon
+  tend import pm2|supervisord|procfile FILE [-o OUT] [--force] [--stdout] [--env NAME]
+                                              write a tend.yaml from another tool's config
   tend version
 
 Options of start:
