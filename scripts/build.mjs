@@ -1,10 +1,9 @@
 // Bundles the CLI and the daemon with esbuild. The CLI bundle stays free of zod, YAML and SQLite so
 // `tend ls` starts fast: commands that need more (tend up, tend import) load it as a separate chunk
 // on demand. The daemon bundle keeps better-sqlite3 external (a native addon).
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -18,19 +17,32 @@ const common = {
   // Native or binary packages stay in node_modules; everything else is bundled.
   external: ['better-sqlite3', 'esbuild'],
   // Bundled CommonJS packages (dotenv) call require(); give ESM output a real one.
-  banner: { js: "import { createRequire as __tendCreateRequire } from 'node:module'; const require = __tendCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __tendCreateRequire } from 'node:module'; const require = __tendCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 };
 
-await build({
+const cli = await build({
   ...common,
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
 });
-await build({
+const rest = await build({
   ...common,
   entryPoints: { daemon: 'src/daemon/entry.ts', index: 'src/index.ts' },
   outdir: 'dist',
+  metafile: true,
 });
+
+// Remove what earlier builds left (old chunks) without ever emptying dist/, so a build never
+// breaks a tend that is running from this checkout.
+const written = new Set([...Object.keys(cli.metafile.outputs), ...Object.keys(rest.metafile.outputs)]);
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+for (const file of walk('dist')) if (!written.has(relative('.', file))) rmSync(file);
