@@ -74,6 +74,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `tend logs | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then((code) => {
   // -1: a command that keeps running (the foreground daemon) and owns the exit itself.
   if (code >= 0) process.exitCode = code;

@@ -40,7 +40,6 @@ export const importCommand: Command = async (args) => {
   const input = resolve(file);
   const target = values.stdout ? null : getOutputPath(values.output, dirname(input));
   if (target === input) throw new BadArgumentError(`import: the output would replace ${file} itself`);
-  if (target && !values.force && existsSync(target)) throw new OutputExistsError(target);
 
   const text = readInput(file);
   const importers = await import('../../config/importers/index.js');
@@ -57,9 +56,10 @@ export const importCommand: Command = async (args) => {
   const config = importers.rebaseConfig(result.config, dirname(input), outDir);
   const yaml = importers.renderTendYaml({ config, notes: result.notes }, source, relative(outDir, input));
   if (!target) {
-    process.stdout.write(yaml);
+    print(yaml.trimEnd());
     return 0;
   }
+  if (!values.force && existsSync(target)) throw new OutputExistsError(target);
   writeOutput(target, yaml, values.force === true);
   print(`wrote ${target}`);
   for (const note of result.notes) print(importers.formatNote(note));

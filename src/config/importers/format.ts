@@ -17,6 +17,7 @@ const MINUTE_MS = 60_000;
 /** The largest unit that divides exactly, so nothing is rounded away: 1500 → `1500ms`, 90000 → `90s`. */
 export function formatMs(ms: number): string {
   const whole = Math.round(ms);
+  if (whole === 0) return '0s';
   for (const [unit, size] of DURATION_UNITS) {
     if (whole > 0 && whole % size === 0) return `${whole / size}${unit}`;
   }
@@ -47,4 +48,12 @@ export function getGiveUpWindow(
 ): string {
   const longestMs = failures * (quickExitMs + maxDelayMs);
   return formatMs(Math.max(1, Math.ceil(longestMs / MINUTE_MS)) * MINUTE_MS);
+}
+
+/**
+ * tend.yaml expands `${VAR}` when it is loaded and reads `$$` as `$`. Copied text keeps its meaning
+ * (a shell's `${PORT:-5000}` is still expanded by the shell at run time) by doubling those dollars.
+ */
+export function escapeDollars(text: string): string {
+  return text.replace(/\$(?=[{$])/g, '$$$$');
 }

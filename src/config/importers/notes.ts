@@ -1,22 +1,25 @@
 import type { ImportNote } from './types.js';
 
-// Notes shared by the importers.
+// Notes shared by the importers, and the order they are shown in.
 
-const INTERPOLATION_PATTERN = /\$\{[^}]*\}/;
-
-/** `${VAR}` in a copied value is expanded by tend when it loads tend.yaml, not later by a shell. */
-export function noteInterpolation(notes: ImportNote[], program: string, option: string, text: string): void {
-  const found = INTERPOLATION_PATTERN.exec(text);
+/** A copied `${…}` is written `$${…}`, which tend.yaml reads back as `${…}` instead of expanding it. */
+export function noteEscapedDollars(
+  notes: ImportNote[],
+  program: string,
+  option: string,
+  original: string,
+): void {
+  const found = /\$\{[^}]*\}/.exec(original);
   if (!found) return;
   notes.push({
     program,
     option,
-    reason: `${found[0]} is expanded by tend when it loads tend.yaml (from the environment of \`tend up\`), not by a shell when the program starts`,
+    reason: `${found[0]} is written $${found[0]}, so tend.yaml keeps it as it was instead of expanding it when loaded`,
   });
 }
 
-/** File-wide notes first, then each program's in the order they were made; duplicates dropped. */
-export function sortNotes(notes: ImportNote[]): ImportNote[] {
+/** File-wide notes first, then each program's in the order of `programs`; duplicates dropped. */
+export function sortNotes(notes: ImportNote[], programs: readonly string[]): ImportNote[] {
   const seen = new Set<string>();
   const unique = notes.filter((note) => {
     const key = JSON.stringify([note.program, note.option, note.reason]);
@@ -24,5 +27,9 @@ export function sortNotes(notes: ImportNote[]): ImportNote[] {
     seen.add(key);
     return true;
   });
-  return [...unique.filter((note) => note.program === null), ...unique.filter((note) => note.program !== null)];
+  const rank = (note: ImportNote) => (note.program === null ? -1 : programs.indexOf(note.program));
+  return unique
+    .map((note, index) => ({ note, index }))
+    .sort((a, b) => rank(a.note) - rank(b.note) || a.index - b.index)
+    .map(({ note }) => note);
 }

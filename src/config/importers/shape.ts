@@ -30,12 +30,16 @@ const LOG_KEY_ORDER: readonly (keyof TendYamlLogs)[] = [
   'rotateDaily',
 ];
 
-export function createConfig(programs: Record<string, TendYamlProgram>): TendYamlConfig {
+/** `base` holds defaults an importer knows from the source (supervisord's own environment). */
+export function createConfig(
+  programs: Record<string, TendYamlProgram>,
+  base: TendYamlProgram = {},
+): TendYamlConfig {
   const ordered = Object.fromEntries(
     Object.entries(programs).map(([name, program]) => [name, orderProgram(program)]),
   );
   const list = Object.values(ordered);
-  const defaults: TendYamlProgram = {};
+  const defaults: TendYamlProgram = { ...base };
   if (list.length >= 2) {
     for (const key of HOISTABLE_KEYS) {
       const first = list[0]?.[key];

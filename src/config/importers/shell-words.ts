@@ -55,9 +55,3 @@ function readDoubleQuoted(text: string, start: number): [string, number] {
   }
   throw new UnclosedQuoteError('double');
 }
-
-/** Quotes a word for a shell only when it needs it, for readable notes and commands. */
-export function quoteShellWord(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}

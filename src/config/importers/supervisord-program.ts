@@ -1,20 +1,17 @@
-import { ConfigError } from '../../errors.js';
-import { formatBytes, formatMs, getGiveUpWindow } from './format.js';
-import type { IniSection } from './ini.js';
-import { noteInterpolation } from './notes.js';
-import { formatPython, UnknownFormatNameError } from './python-format.js';
+import { formatMs, getGiveUpWindow } from './format.js';
+import { noteEscapedDollars } from './notes.js';
 import { splitShellWords, UnclosedQuoteError } from './shell-words.js';
+import { readLogs } from './supervisord-logs.js';
+import type { InheritedSettings, SectionReader, SupervisordSource } from './supervisord-reader.js';
 import {
-  type Parsed,
   parseBoolean,
-  parseByteSize,
   parseEnvironment,
   parseExitCodes,
   parseInteger,
   parseSignal,
   parseUmask,
 } from './supervisord-values.js';
-import type { ImportNote, TendYamlLogs, TendYamlProgram } from './types.js';
+import type { ImportNote, TendYamlProgram } from './types.js';
 
 // One supervisord [program:x] (for one process number) as a tend program.
 
@@ -60,72 +57,6 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   stderr_syslog: 'tend does not write to syslog (logs.out: console sends lines to the daemon’s output)',
 };
 
-export interface SupervisordSource {
-  section: IniSection;
-  file: string;
-  /** The directory of the file the section came from, for %(here)s. */
-  here: string;
-}
-
-export interface ExpansionValues {
-  programName: string;
-  groupName: string;
-  hostname: string;
-  numprocs: number;
-  processNum: number;
-}
-
-/** Settings of [supervisord] that its children inherit. */
-export interface InheritedSettings {
-  env: Record<string, string>;
-  user?: string;
-  umask?: string;
-  directory?: string;
-}
-
-export interface SectionReader {
-  get(key: string): string | undefined;
-  parse<T>(key: string, parser: (text: string) => Parsed<T>): T | undefined;
-  fail(key: string, problem: string): never;
-}
-
-export function createSectionReader(source: SupervisordSource, values: ExpansionValues): SectionReader {
-  const { section, file } = source;
-  const fail = (key: string, problem: string): never => {
-    const line = section.entries.get(key)?.line ?? section.line;
-    throw new ConfigError(`${file}:${line}: [${section.name}] ${key}: ${problem}`);
-  };
-  const lookup = (key: string): string | number | undefined => {
-    if (key.startsWith('ENV_')) return `\${${key.slice('ENV_'.length)}}`;
-    const known: Record<string, string | number> = {
-      program_name: values.programName,
-      group_name: values.groupName,
-      host_node_name: values.hostname,
-      here: source.here,
-      numprocs: values.numprocs,
-      process_num: values.processNum,
-    };
-    return known[key];
-  };
-  const get = (key: string): string | undefined => {
-    const entry = section.entries.get(key);
-    if (!entry) return undefined;
-    try {
-      return formatPython(entry.value, lookup);
-    } catch (error) {
-      if (error instanceof UnknownFormatNameError) return fail(key, error.message);
-      throw error;
-    }
-  };
-  const parse = <T>(key: string, parser: (text: string) => Parsed<T>): T | undefined => {
-    const text = get(key);
-    if (text === undefined) return undefined;
-    const parsed = parser(text);
-    return parsed.ok ? parsed.value : fail(key, `expected ${parsed.expected}, got "${text}"`);
-  };
-  return { get, parse, fail };
-}
-
 export interface ConvertedProgram {
   program: TendYamlProgram;
   /** Neither stopasgroup nor killasgroup was set: supervisord signalled the main process only. */
@@ -141,13 +72,13 @@ export function convertProgram(
 ): ConvertedProgram {
   const note = (option: string, reason: string) => notes.push({ program: name, option, reason });
   const program: TendYamlProgram = { command: readCommand(reader) };
-  noteInterpolation(notes, name, 'command', source.section.entries.get('command')?.value ?? '');
 
   const cwd = reader.get('directory') ?? inherited.directory;
   if (cwd) program.cwd = cwd;
-  const env = { ...inherited.env, ...reader.parse('environment', parseEnvironment) };
-  if (Object.keys(env).length > 0) program.env = env;
-  noteInterpolation(notes, name, 'environment', source.section.entries.get('environment')?.value ?? '');
+  const env = reader.parse('environment', parseEnvironment);
+  if (env && Object.keys(env).length > 0) program.env = env;
+  noteEscapedDollars(notes, name, 'command', source.section.entries.get('command')?.value ?? '');
+  noteEscapedDollars(notes, name, 'environment', source.section.entries.get('environment')?.value ?? '');
   if (reader.parse('autostart', parseBoolean) === false) program.autostart = false;
 
   program.restart = readRestartPolicy(reader);
@@ -177,10 +108,7 @@ export function convertProgram(
   }
 
   const user = reader.get('user') ?? inherited.user;
-  if (user) {
-    program.user = user;
-    note('user', 'tend also sets HOME, USER and LOGNAME to the user’s; supervisord kept its own');
-  }
+  if (user) program.user = user;
   const umask = reader.parse('umask', parseUmask) ?? inherited.umask;
   if (umask) program.umask = umask;
   const logs = readLogs(reader, note);
@@ -213,49 +141,4 @@ function readRestartPolicy(reader: SectionReader): TendYamlProgram['restart'] {
   const parsed = parseBoolean(text);
   if (!parsed.ok) return reader.fail('autorestart', `expected true, false or unexpected, got "${text}"`);
   return parsed.value ? 'always' : 'never';
-}
-
-function readLogs(reader: SectionReader, note: (option: string, reason: string) => void): TendYamlLogs {
-  const logs: TendYamlLogs = {};
-  const merge = reader.parse('redirect_stderr', parseBoolean) === true;
-  const out = readLogTarget(reader, 'stdout_logfile', note);
-  if (out) logs.out = out;
-  if (merge) {
-    logs.merge = true;
-    if (reader.get('stderr_logfile') !== undefined) {
-      note('stderr_logfile', 'ignored because redirect_stderr sends stderr to the stdout log');
-    }
-  } else {
-    const err = readLogTarget(reader, 'stderr_logfile', note);
-    if (err) logs.err = err;
-  }
-  // tend rotates both streams alike: stdout's settings win when the two differ.
-  const pick = (suffix: string, parser: (text: string) => Parsed<number>) => {
-    const outValue = reader.parse(`stdout_logfile_${suffix}`, parser);
-    const errValue = merge ? undefined : reader.parse(`stderr_logfile_${suffix}`, parser);
-    if (outValue !== undefined && errValue !== undefined && outValue !== errValue) {
-      note(`stderr_logfile_${suffix}`, `tend uses one setting for both logs; kept stdout_logfile_${suffix}`);
-    }
-    return outValue ?? errValue;
-  };
-  const maxBytes = pick('maxbytes', parseByteSize);
-  if (maxBytes !== undefined) logs.maxSize = formatBytes(maxBytes);
-  const backups = pick('backups', parseInteger);
-  if (backups !== undefined) logs.keep = backups;
-  return logs;
-}
-
-function readLogTarget(
-  reader: SectionReader,
-  key: string,
-  note: (option: string, reason: string) => void,
-): string | undefined {
-  const value = reader.get(key);
-  if (value === undefined || value.toUpperCase() === 'AUTO') return undefined;
-  if (value.toUpperCase() === 'NONE') return '/dev/null';
-  if (value.toLowerCase() === 'syslog') {
-    note(key, 'tend does not write to syslog; the log goes to the default file in TEND_HOME/logs');
-    return undefined;
-  }
-  return value;
 }

@@ -1,0 +1,7 @@
+export { readIncludedFiles } from './include-files.js';
+export { importPm2, type Pm2ImportOptions } from './pm2.js';
+export { importProcfile, type ProcfileImportOptions } from './procfile.js';
+export { rebaseConfig } from './rebase.js';
+export { FILE_WIDE, formatNote, renderTendYaml } from './render.js';
+export { type IncludedFile, importSupervisord, type SupervisordImportOptions } from './supervisord.js';
+export type { ImportNote, ImportResult, ImportSource, TendYamlConfig, TendYamlProgram } from './types.js';
