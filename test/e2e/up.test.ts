@@ -163,3 +163,27 @@ test('tend up refuses to take over a program that tend start created', async (t)
   assert.equal(up.code, 5);
   assert.match(up.stderr, /"db" exists but was not declared/);
 });
+
+test('user, group and umask from the file reach the process (needs a root daemon)', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('not running as root');
+    return;
+  }
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const project = await createProject(t);
+  // A child that runs as nobody must be able to reach the fixture: /tmp paths are world-readable.
+  await project.write(
+    `programs:\n  low:\n    command: "sleep 1000"\n    user: nobody\n    umask: "077"\n    cwd: /tmp\n`,
+  );
+  const up = await h.tend(['up'], { cwd: project.dir, timeoutMs: 30_000 });
+  assert.equal(up.code, 0, up.stderr);
+  const pid = (await list(h)).get('low')?.pid as number;
+  const { readFileSync } = await import('node:fs');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  assert.match(status, /^Uid:\s+65534\b/m);
+  assert.match(status, /^Umask:\s+0077$/m);
+  const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  assert.ok(environ.includes('USER=nobody'), 'USER follows the user');
+  assert.ok(environ.some((entry) => entry.startsWith('HOME=') && entry !== `HOME=${process.env.HOME}`));
+});
