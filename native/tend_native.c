@@ -7,10 +7,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #ifdef __linux__
 #include "notify_socket.h"
@@ -82,10 +87,65 @@ static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The client side of sd_notify for tend/daemon: one datagram to an AF_UNIX socket, because Node's
+// dgram module speaks only UDP. A name starting with '@' is an abstract socket (Linux): the '@'
+// becomes a leading NUL. MSG_DONTWAIT: a supervisor that is not reading must never block the daemon.
+static napi_value send_datagram(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+  size_t path_length = 0;
+  size_t message_length = 0;
+  struct sockaddr_un address = {0};
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &message_length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sendDatagram(path, message) needs two strings");
+    return NULL;
+  }
+  int abstract = path[0] == '@';
+  // A path needs room for its NUL; an abstract name may fill sun_path exactly.
+  if (path_length == 0 || path_length > sizeof address.sun_path - (abstract ? 0 : 1)) {
+    napi_throw_type_error(env, NULL, "sendDatagram: the socket path must be 1 to 107 bytes");
+    return NULL;
+  }
+  char *message = malloc(message_length + 1);
+  if (message == NULL) return throw_errno(env, "malloc", ENOMEM);
+  napi_get_value_string_utf8(env, argv[1], message, message_length + 1, &message_length);
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path, path, path_length);
+  if (abstract) address.sun_path[0] = '\0';
+  socklen_t address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_length + (abstract ? 0 : 1));
+  int type = SOCK_DGRAM;
+  int flags = MSG_DONTWAIT;
+#ifdef SOCK_CLOEXEC
+  type |= SOCK_CLOEXEC;
+#endif
+#ifdef MSG_NOSIGNAL
+  flags |= MSG_NOSIGNAL;
+#endif
+  int fd = socket(AF_UNIX, type, 0);
+  if (fd < 0) {
+    int error = errno;
+    free(message);
+    return throw_errno(env, "socket", error);
+  }
+  ssize_t sent;
+  do {
+    sent = sendto(fd, message, message_length, flags, (struct sockaddr *)&address, address_length);
+  } while (sent < 0 && errno == EINTR);
+  int error = errno;
+  close(fd);
+  free(message);
+  if (sent < 0) return throw_errno(env, "sendto", error);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
     {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_default, NULL},
+    {"sendDatagram", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
 #ifdef __linux__
     {"bindNotifySocket", NULL, bind_notify_socket, NULL, NULL, NULL, napi_default, NULL},
 #endif

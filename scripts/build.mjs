@@ -33,7 +33,7 @@ const cli = await build({
 });
 const rest = await build({
   ...common,
-  entryPoints: { daemon: 'src/daemon/entry.ts', index: 'src/index.ts' },
+  entryPoints: { daemon: 'src/daemon/entry.ts', index: 'src/index.ts', 'daemon-toolkit': 'src/sdk/index.ts' },
   outdir: 'dist',
   metafile: true,
 });

@@ -9,6 +9,8 @@ export interface NativeHelper {
   setPipeSize(fd: number, bytes: number): number;
   /** Linux: binds an AF_UNIX datagram socket and calls onMessage(text, senderPid) for each datagram. */
   bindNotifySocket?(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
+  /** Sends one AF_UNIX datagram (sd_notify's client side); `@name` is an abstract socket. Absent in older builds. */
+  sendDatagram?(path: string, message: string): void;
 }
 
 const NATIVE_PATH = '../build/Release/tend_native.node';
