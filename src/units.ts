@@ -20,7 +20,9 @@ export function parseDuration(text: string | number): number | undefined {
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) return undefined;
   const unit = (match[2] ?? 'ms').toLowerCase();
-  return Math.round(Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1));
+  const ms = Math.round(Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1));
+  // Hundreds of digits parse as Infinity, which JSON would store as null.
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Returns bytes, or undefined when the text is not a size. */
@@ -29,7 +31,8 @@ export function parseSize(text: string | number): number | undefined {
   const match = SIZE_PATTERN.exec(text.trim());
   if (!match) return undefined;
   const unit = (match[2] ?? 'b').toLowerCase();
-  return Math.round(Number(match[1]) * (SIZE_UNITS_BYTES[unit] ?? 1));
+  const bytes = Math.round(Number(match[1]) * (SIZE_UNITS_BYTES[unit] ?? 1));
+  return Number.isFinite(bytes) ? bytes : undefined;
 }
 
 export function formatDuration(ms: number): string {

@@ -41,7 +41,7 @@ export function listenOnSocket(socketPath: string, app: ApiHandler): Promise<Ser
 async function serve(app: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let response: ApiResponse;
   try {
-    const url = new URL(req.url ?? '/', 'http://tend');
+    const url = parseUrl(req.url);
     const body = await readJsonBody(req);
     response = await app.handle({
       method: req.method ?? 'GET',
@@ -105,6 +105,15 @@ function startStream(response: ApiResponse, req: IncomingMessage, res: ServerRes
       else closeListeners.push(listener);
     },
   });
+}
+
+/** A request target that is no URL at all (`GET http://[ HTTP/1.1`) is the client's error, not ours. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://tend');
+  } catch {
+    throw new BadRequestError('url', 'not a valid request target');
+  }
 }
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { CONSOLE_TARGET, DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_SIZE_BYTES } from '../logs/log-options.js';
+import {
+  CONSOLE_TARGET,
+  DEFAULT_LOG_KEEP,
+  DEFAULT_LOG_MAX_SIZE_BYTES,
+  DEFAULT_LOG_OPTIONS,
+} from '../logs/log-options.js';
 import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
 
@@ -48,8 +53,12 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return bytes;
 });
 
+// A NUL can never reach exec(2) or open(2): refuse it here rather than fail at spawn.
+const NO_NUL = /^[^\0]*$/;
+
 const logTarget = z
   .string()
+  .regex(NO_NUL, 'a path cannot contain NUL')
   .refine((value) => value === CONSOLE_TARGET || value.startsWith('/'), {
     message: `expected an absolute path, /dev/null or "${CONSOLE_TARGET}"`,
   })
@@ -68,17 +77,7 @@ export const logsSchema = z
     compress: z.boolean().default(false),
     rotateDaily: z.boolean().default(false),
   })
-  .default({
-    out: null,
-    err: null,
-    merge: false,
-    timestamps: false,
-    format: 'raw',
-    maxSize: DEFAULT_LOG_MAX_SIZE_BYTES,
-    keep: DEFAULT_LOG_KEEP,
-    compress: false,
-    rotateDaily: false,
-  });
+  .default({ ...DEFAULT_LOG_OPTIONS });
 
 export const programNameSchema = z
   .string()
@@ -91,11 +90,18 @@ export const programNameSchema = z
 export const programInputSchema = z.strictObject({
   name: programNameSchema,
   command: z.union([
-    z.array(z.string().min(1)).min(1, 'the command needs at least one word'),
-    z.string().trim().min(1, 'the command is empty'),
+    z
+      .array(z.string().min(1).regex(NO_NUL, 'cannot contain NUL'))
+      .min(1, 'the command needs at least one word'),
+    z.string().trim().min(1, 'the command is empty').regex(NO_NUL, 'cannot contain NUL'),
   ]),
   cwd: z.string().min(1).optional(),
-  env: z.record(z.string().regex(/^[^=\0]+$/, 'env names cannot contain "=" or NUL'), z.string()).default({}),
+  env: z
+    .record(
+      z.string().regex(/^[^=\0]+$/, 'env names cannot contain "=" or NUL'),
+      z.string().regex(NO_NUL, 'env values cannot contain NUL'),
+    )
+    .default({}),
   restart: z.enum(RESTART_POLICIES).default('always'),
   successExitCodes: z.array(z.number().int().min(0).max(255)).min(1).default([0]),
   restartDelay: duration.default(0),

@@ -10,6 +10,8 @@ const EVENTS_KEPT_PER_PROGRAM = 1000;
 
 export interface SavedProgram extends ProgramSnapshot {
   readonly savedState: State;
+  /** When the record was last written (ms since the epoch): for a program in backoff, when it began. */
+  readonly savedAt: number;
 }
 
 export interface HistoryEvent {
@@ -40,6 +42,7 @@ interface ProgramRow {
   reason: string | null;
   consecutive_failures: number;
   recent_failures: string;
+  updated_at: number;
 }
 
 interface EventRow {
@@ -102,6 +105,7 @@ export class ProgramStore {
       spec: readSpec(row.spec),
       state: row.state,
       savedState: row.state,
+      savedAt: row.updated_at,
       desired: row.desired,
       runtime: {
         pid: row.pid,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
+import { getBackoffDelayMs } from './backoff.js';
 import { getLaunch } from './launch.js';
 import { isSameProcess, readStartTime } from './proc.js';
 import { isInGroup, type ReadinessChannel } from './readiness.js';
@@ -101,7 +102,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#system = options.system;
     this.#capture = options.capture;
     const saved = options.saved;
-    this.#state = saved && !isActive(saved.state) ? saved.state : 'stopped';
+    // A program waiting in backoff has no process to lose: it resumes waiting (see resumeBackoff).
+    this.#state = saved && (!isActive(saved.state) || saved.state === 'backoff') ? saved.state : 'stopped';
     this.#desired = saved?.desired ?? 'stopped';
     this.#restarts = saved?.restarts ?? 0;
     this.#exitCode = saved?.exitCode ?? null;
@@ -155,6 +157,16 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
       this.#dispatching = false;
       this.#queue.length = 0;
     }
+  }
+
+  /**
+   * A program that was waiting in backoff (since `since`) when the previous daemon died waits out
+   * the rest of its delay rather than starting at once: a daemon restart must not reset a crash loop.
+   */
+  resumeBackoff(since: number): void {
+    const delayMs = getBackoffDelayMs(this.#context(), this.#consecutiveFailures);
+    const remainingMs = Math.max(0, since + delayMs - this.#system.now());
+    this.#apply({ type: 'arm-timer', timer: 'backoff', ms: remainingMs });
   }
 
   /** Takes over a process that a previous daemon started and that is still alive. */

@@ -14,7 +14,7 @@ import { ManagedProgram, type ProgramSnapshot, type StateChange } from './manage
 import { isSameProcess } from './proc.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
-import type { System } from './system.js';
+import { MAX_TIMER_MS, type System } from './system.js';
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
@@ -60,6 +60,9 @@ export class Supervisor {
         program.adopt(saved.runtime);
         if (saved.savedState === 'stopping') this.#stopAdopted(program);
         report.adopted.push(saved.spec.name);
+      } else if (saved.savedState === 'backoff') {
+        program.resumeBackoff(saved.savedAt);
+        report.restarted.push(saved.spec.name);
       } else if (
         (isActive(saved.savedState) || saved.savedState === 'stopped') &&
         saved.desired === 'running'
@@ -281,7 +284,8 @@ export class Supervisor {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(done, program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS);
+      const settleMs = Math.min(program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS, MAX_TIMER_MS);
+      const timer = setTimeout(done, settleMs);
       program.on('state-changed', done);
     });
   }

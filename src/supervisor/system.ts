@@ -4,6 +4,12 @@ import { SpawnFailedError } from '../errors.js';
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
 // spawning, signalling, the clock and timers. Tests substitute a fake; the daemon uses `nodeSystem`.
 
+/**
+ * Node fires a timer longer than 2^31-1 ms (24.8 days) after 1 ms; a `stopTimeout: 30d` must not
+ * mean SIGKILL at once. Longer timers wait this long instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface SpawnRequest {
   readonly name: string;
   readonly argv: readonly string[];
@@ -66,7 +72,7 @@ export const nodeSystem: System = {
   },
   now: () => Date.now(),
   setTimer(ms, callback) {
-    const timer = setTimeout(callback, ms);
+    const timer = setTimeout(callback, Math.min(ms, MAX_TIMER_MS));
     return { cancel: () => clearTimeout(timer) };
   },
 };
