@@ -27,6 +27,9 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   process.umask(0o022);
   const paths = getPaths();
   ensureHome(paths);
+  // Programs inherit these: their own home, and no program name of whoever started this daemon.
+  process.env.TEND_HOME = paths.home;
+  delete process.env.TEND_PROGRAM;
   const output = options.detached ? createDaemonLogFile(paths.daemonLog) : writeStdout;
   const log = createLogger(output);
 

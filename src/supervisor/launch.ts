@@ -28,6 +28,9 @@ export function getLaunch(spec: ProgramSpec): Launch {
  */
 export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, ...spec.env, TEND_PROGRAM: spec.name };
+  // The daemon sets its own TEND_HOME at start: a program can call `tend`, and a new daemon can tell
+  // which session leaders are this home's programs (see lost-spawns.ts).
+  if (process.env.TEND_HOME !== undefined) env.TEND_HOME = process.env.TEND_HOME;
   if (env.PYTHONUNBUFFERED === undefined) env.PYTHONUNBUFFERED = '1';
   if (spec.instance !== null) {
     env.TEND_INSTANCE = String(spec.instance);

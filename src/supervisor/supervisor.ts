@@ -10,7 +10,13 @@ import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
-import { ManagedProgram, type ProgramSnapshot, type StateChange } from './managed-program.js';
+import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
+import {
+  ManagedProgram,
+  type ProgramSnapshot,
+  type RuntimeRecord,
+  type StateChange,
+} from './managed-program.js';
 import { isSameProcess } from './proc.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
@@ -21,6 +27,8 @@ import { MAX_TIMER_MS, type System } from './system.js';
 
 const SETTLE_GRACE_MS = 5000;
 const PRUNE_EVERY_EVENTS = 200;
+/** Recorded states from which the next spawn is an automatic restart (not a user's start). */
+const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'running', 'backoff']);
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -53,28 +61,70 @@ export class Supervisor {
   /** Brings back every saved program: live processes are adopted with their pids, dead ones follow their policy. */
   restore(): RestoreReport {
     const report: RestoreReport = { adopted: [], restarted: [], resting: [] };
-    for (const saved of this.#options.store.loadAll()) {
-      const program = this.#register(saved.spec, saved);
-      const { pid, procStartTime } = saved.runtime;
-      if (hasProcess(saved.savedState) && pid !== null && isSameProcess(pid, procStartTime)) {
-        program.adopt(saved.runtime);
-        if (saved.savedState === 'stopping') this.#stopAdopted(program);
-        report.adopted.push(saved.spec.name);
-      } else if (saved.savedState === 'backoff') {
-        program.resumeBackoff(saved.savedAt);
-        report.restarted.push(saved.spec.name);
-      } else if (
-        (isActive(saved.savedState) || saved.savedState === 'stopped') &&
-        saved.desired === 'running'
-      ) {
-        this.#restoreDead(program, saved);
-        report.restarted.push(saved.spec.name);
+    const saved = this.#options.store.loadAll();
+    const live = saved.filter(
+      ({ savedState, runtime }) =>
+        hasProcess(savedState) && runtime.pid !== null && isSameProcess(runtime.pid, runtime.procStartTime),
+    );
+    const lostSpawns = this.#findLostSpawns(saved, live);
+    for (const record of saved) {
+      const lost = lostSpawns.get(record.spec.name);
+      if (live.includes(record)) {
+        const program = this.#register(record.spec, record);
+        program.adopt(record.runtime);
+        if (record.savedState === 'stopping') this.#stopAdopted(program);
+        report.adopted.push(record.spec.name);
+      } else if (lost) {
+        // The previous daemon had decided to run it: whatever the record says, it runs, once. From a
+        // record that was running or waiting to retry, that spawn was a restart and counts as one.
+        const restarts = record.restarts + (RESTARTING_STATES.has(record.savedState) ? 1 : 0);
+        const program = this.#register(record.spec, { ...record, state: 'stopped', restarts });
+        program.keepDesired('running');
+        program.adopt(lost);
+        this.#options.log.warn(
+          `${record.spec.name}: adopted pid ${lost.pid}, started by the previous daemon just before it died`,
+        );
+        report.adopted.push(record.spec.name);
       } else {
-        if (isActive(saved.savedState)) this.#persist(program, null);
-        report.resting.push(saved.spec.name);
+        this.#restoreRecord(record, report);
       }
     }
     return report;
+  }
+
+  #restoreRecord(saved: SavedProgram, report: RestoreReport): void {
+    const program = this.#register(saved.spec, saved);
+    if (saved.savedState === 'backoff') {
+      program.resumeBackoff(saved.savedAt);
+      report.restarted.push(saved.spec.name);
+    } else if (
+      (isActive(saved.savedState) || saved.savedState === 'stopped') &&
+      saved.desired === 'running'
+    ) {
+      this.#restoreDead(program, saved);
+      report.restarted.push(saved.spec.name);
+    } else {
+      if (isActive(saved.savedState)) this.#persist(program, null);
+      report.resting.push(saved.spec.name);
+    }
+  }
+
+  /**
+   * Processes a dead daemon spawned but never recorded (it died between fork and write), by program.
+   * Looked for only when some record has no live process, in one pass over /proc.
+   */
+  #findLostSpawns(saved: readonly SavedProgram[], live: readonly SavedProgram[]): Map<string, RuntimeRecord> {
+    const found = new Map<string, RuntimeRecord>();
+    if (live.length === saved.length) return found;
+    const leaders = findProgramLeaders(this.#options.paths.home);
+    if (leaders.size === 0) return found;
+    const known = new Set(live.flatMap(({ runtime }) => (runtime.pid === null ? [] : [runtime.pid])));
+    for (const record of saved) {
+      if (live.includes(record)) continue;
+      const lost = pickLostSpawn(leaders.get(record.spec.name), record.savedAt, known);
+      if (lost) found.set(record.spec.name, lost);
+    }
+    return found;
   }
 
   list(): ProgramSnapshot[] {

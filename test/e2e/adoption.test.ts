@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import {
   assertCountsUp,
+  assertStays,
   createTendHome,
   type DaemonStatus,
   findProcesses,
@@ -9,6 +11,7 @@ import {
   getCompleteLines,
   isAlive,
   isGroupLeader,
+  killQuietly,
   type ProgramRow,
   readLog,
   waitFor,
@@ -137,4 +140,53 @@ test('a program that died while no daemon ran is restarted by the next daemon', 
   assert.equal(second.adopted, false);
   assert.equal(second.exitCode, null, 'the exit status of a process nobody watched is unknown');
   assert.equal(second.signal, null);
+});
+
+test('a program the dead daemon spawned but never recorded is adopted, not started twice', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const started = await h.tend([
+    'start',
+    '--name',
+    'web',
+    '--start-secs',
+    '100ms',
+    '--',
+    fixture('sleeper.sh'),
+  ]);
+  assert.equal(started.code, 0, started.stderr);
+  const first = await waitForProgram(h, 'web', (row) => row.state === 'running', 5000, 'running');
+  const daemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
+
+  // What a daemon SIGKILLed between fork() and its database write leaves behind: the recorded
+  // process is dead, and its replacement (a session leader with the program's TEND_HOME and
+  // TEND_PROGRAM) runs with no record pointing at it.
+  process.kill(daemon.pid, 'SIGKILL');
+  await waitFor(() => !isAlive(daemon.pid), 2000, 'the daemon to die');
+  process.kill(-(first.pid ?? 0), 'SIGKILL');
+  await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
+  const lost = spawn(fixture('sleeper.sh'), [], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, TEND_HOME: h.home, TEND_PROGRAM: 'web' },
+  });
+  lost.unref();
+  t.after(() => killQuietly(-(lost.pid ?? 0)));
+  await waitFor(() => isGroupLeader(lost.pid ?? -1), 2000, 'the lost spawn to run');
+
+  const rows = await h.tendJson<ProgramRow[]>(['ls']);
+  const web = rows.find((row) => row.name === 'web');
+  assert.equal(web?.pid, lost.pid, 'the new daemon adopts the lost spawn');
+  assert.equal(web?.state, 'running');
+  assert.equal(web?.adopted, true);
+  assert.equal(web?.restarts, 1, 'the lost spawn replaced a process that died: one restart');
+  await assertStays(
+    () =>
+      findProcesses(h.home, { TEND_PROGRAM: 'web' }).filter((info) => isGroupLeader(info.pid)).length === 1,
+    500,
+    'exactly one web process',
+  );
+  const stopped = await h.tend(['stop', 'web']);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  await waitFor(() => !isAlive(lost.pid ?? -1), 2000, 'the adopted lost spawn to stop');
 });

@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { RuntimeRecord } from './managed-program.js';
+
+// A daemon that dies between fork() and the write that records the new pid leaves a program running
+// that no record points at; the next daemon would start it a second time. Every program leads its own
+// session and carries TEND_HOME and TEND_PROGRAM in its environment, so a new daemon that finds a
+// program's record dead looks for such a session leader before it starts one. One pass over /proc,
+// done only at restore and only when some record is dead. Linux only; elsewhere nothing is found.
+
+/** USER_HZ: /proc reports start times in these ticks; it is 100 on every Linux ABI. */
+const TICKS_PER_SECOND = 100;
+
+export interface FoundLeader {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly procStartTime: number;
+  /** ms since the epoch, to about a second (the kernel's boot time has that resolution). */
+  readonly startedAt: number;
+}
+
+/**
+ * Session leaders started for programs of `home`, by program name. A leader whose parent is itself
+ * one of them (a program's child that called setsid) is left out: it belongs to that program.
+ */
+export function findProgramLeaders(home: string): Map<string, FoundLeader[]> {
+  const found = new Map<string, FoundLeader[]>();
+  if (process.platform !== 'linux') return found;
+  const bootMs = readBootTimeMs();
+  const all: { name: string; leader: FoundLeader }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const stat = readStat(pid);
+    if (!stat || stat.session !== pid) continue;
+    const name = readProgramName(pid, home);
+    if (name === null) continue;
+    const startedAt = bootMs + (stat.startTime / TICKS_PER_SECOND) * 1000;
+    all.push({ name, leader: { pid, ppid: stat.ppid, procStartTime: stat.startTime, startedAt } });
+  }
+  const pids = new Set(all.map(({ leader }) => leader.pid));
+  for (const { name, leader } of all) {
+    if (pids.has(leader.ppid)) continue;
+    const list = found.get(name) ?? [];
+    list.push(leader);
+    found.set(name, list);
+  }
+  return found;
+}
+
+/**
+ * The process a dead daemon spawned for a program after it last wrote the program's record (at
+ * `savedAt`): the newest leader started since then. Older leaders are not a lost spawn (a leftover
+ * that escaped an earlier stop, say) and are never adopted.
+ */
+export function pickLostSpawn(
+  leaders: readonly FoundLeader[] | undefined,
+  savedAt: number,
+  excludePids: ReadonlySet<number>,
+): RuntimeRecord | null {
+  // The boot time moves with clock adjustments and has a one-second resolution.
+  const SLACK_MS = 2000;
+  let newest: FoundLeader | null = null;
+  for (const leader of leaders ?? []) {
+    if (excludePids.has(leader.pid) || leader.startedAt < savedAt - SLACK_MS) continue;
+    if (!newest || leader.procStartTime > newest.procStartTime) newest = leader;
+  }
+  if (!newest) return null;
+  return {
+    pid: newest.pid,
+    pgid: newest.pid,
+    procStartTime: newest.procStartTime,
+    startedAt: Math.round(newest.startedAt),
+  };
+}
+
+function readStat(pid: number): { ppid: number; session: number; startTime: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // Fields after the command name: state ppid pgrp session … starttime (the 20th of them).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return null;
+  return { ppid: Number(fields[1]), session: Number(fields[3]), startTime: Number(fields[19]) };
+}
+
+/** TEND_PROGRAM of a process whose TEND_HOME is `home`, or null (also when its environ is unreadable). */
+function readProgramName(pid: number, home: string): string | null {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return null;
+  }
+  let name: string | null = null;
+  let sameHome = false;
+  for (const variable of environ.split('\0')) {
+    if (variable.startsWith('TEND_PROGRAM=')) name = variable.slice('TEND_PROGRAM='.length);
+    else if (variable === `TEND_HOME=${home}`) sameHome = true;
+  }
+  return sameHome ? name : null;
+}
+
+function readBootTimeMs(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('btime '));
+    return Number(line?.slice('btime '.length)) * 1000;
+  } catch {
+    return 0;
+  }
+}
