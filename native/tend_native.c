@@ -19,6 +19,7 @@
 
 #ifdef __linux__
 #include "notify_socket.h"
+#include "pipe_drain.h"
 #endif
 
 static const char *errno_code(int err) {
@@ -33,6 +34,11 @@ static const char *errno_code(int err) {
     case EBADF: return "EBADF";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case EROFS: return "EROFS";
+    case EIO: return "EIO";
+    case EDQUOT: return "EDQUOT";
+    case EFBIG: return "EFBIG";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
     default: return "EUNKNOWN";
   }
 }
@@ -148,6 +154,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendDatagram", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
 #ifdef __linux__
     {"bindNotifySocket", NULL, bind_notify_socket, NULL, NULL, NULL, napi_default, NULL},
+    {"watchReadable", NULL, watch_readable, NULL, NULL, NULL, napi_default, NULL},
+    {"peekPipe", NULL, peek_pipe, NULL, NULL, NULL, napi_default, NULL},
+    {"pipeBytes", NULL, pipe_bytes, NULL, NULL, NULL, napi_default, NULL},
+    {"spliceToFile", NULL, splice_to_file, NULL, NULL, NULL, napi_default, NULL},
 #endif
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

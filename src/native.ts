@@ -11,6 +11,25 @@ export interface NativeHelper {
   bindNotifySocket?(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
   /** Sends one AF_UNIX datagram (sd_notify's client side); `@name` is an abstract socket. Absent in older builds. */
   sendDatagram?(path: string, message: string): void;
+  /** Linux: calls onReadable() while fd is readable or hung up; the watcher owns fd (close() closes it). */
+  watchReadable?(fd: number, onReadable: () => void): { close(): void };
+  /** Linux: copies the head of a pipe into buffer without consuming it: bytes, 0 at EOF, -1 when empty. */
+  peekPipe?(fd: number, buffer: Buffer): number;
+  /** Linux: how many bytes wait in a pipe (FIONREAD), without touching them. */
+  pipeBytes?(fd: number): number;
+  /** Linux: moves up to length bytes from a pipe to the end of a file (not opened O_APPEND); returns how many. */
+  spliceToFile?(pipeFd: number, fileFd: number, length: number): number;
+}
+
+export type PipeDrainHelper = Required<
+  Pick<NativeHelper, 'watchReadable' | 'peekPipe' | 'pipeBytes' | 'spliceToFile'>
+>;
+
+/** The lossless FIFO-to-file path (tee + splice), when this platform and build have it. */
+export function getPipeDrain(): PipeDrainHelper | null {
+  const native = getNativeHelper();
+  if (!native?.watchReadable || !native.peekPipe || !native.pipeBytes || !native.spliceToFile) return null;
+  return native as PipeDrainHelper;
 }
 
 const NATIVE_PATH = '../build/Release/tend_native.node';

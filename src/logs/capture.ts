@@ -1,16 +1,20 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { getPipeDrain, type PipeDrainHelper } from '../native.js';
 import { ensureFifos, openFifoForChild, openFifoForReading, removeQuietly } from './fifo.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile, type LogFileHooks } from './log-file.js';
 import { CONSOLE_TARGET, type LogOptions, needsLines } from './log-options.js';
+import { PipeReader } from './pipe-reader.js';
 
 // The capture path of one program: two FIFOs (stdout, stderr) drained into their targets.
 // The daemon's read end is attached for as long as any process of the program holds the FIFO;
 // when the last writer goes away the reader sees EOF, which is also a hint that the program exited.
 //
-// Raw output into a file of its own is written exactly as read, one write(2) per chunk. Timestamps,
-// JSON lines, merged streams and the console target work line by line, still one write per chunk.
+// Raw output into a file of its own goes from the FIFO into the file by splice(2) where the native
+// helper has it (Linux): a daemon SIGKILLed at any instant loses no byte (see log-file.ts); else it
+// is written exactly as read, one write(2) per chunk. Timestamps, JSON lines, merged streams and the
+// console target work line by line, still one write per chunk.
 // A partial line is held for PARTIAL_FLUSH_MS at most, or until it reaches MAX_LINE_BYTES.
 
 export const PARTIAL_FLUSH_MS = 250;
@@ -61,7 +65,10 @@ export class OutputCapture implements Capture {
   #partialTimers: Partial<Record<StreamName, NodeJS.Timeout>> = {};
   #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
   #timeCache: { time: number; iso: string; prefix: Buffer | null } = { time: -1, iso: '', prefix: null };
-  #readers: Partial<Record<StreamName, Socket>> = {};
+  #readers: Partial<Record<StreamName, { destroy(): void }>> = {};
+  /** Streams whose raw bytes go from FIFO to file by splice, and the helper that does it. */
+  #spliced: Partial<Record<StreamName, LogFile>> = {};
+  #drain: PipeDrainHelper | null;
   #subscribers = new Set<(record: LogRecord) => void>();
   #onEof: () => void;
 
@@ -75,16 +82,18 @@ export class OutputCapture implements Capture {
     this.#options = options;
     this.#onEof = hooks.onEof;
     const policy = { maxSizeBytes: options.maxSize, keep: options.keep, compress: options.compress };
+    this.#lineMode = needsLines(options) || options.out === CONSOLE_TARGET || options.err === CONSOLE_TARGET;
+    this.#drain = this.#lineMode ? null : getPipeDrain();
     const makeTarget = (stream: StreamName): Target => {
       const configured = options[stream];
       if (configured === CONSOLE_TARGET) return new ConsoleTarget(hooks.writeConsole, name);
-      const file = new LogFile(paths.log[stream], policy, hooks);
+      const file = new LogFile(paths.log[stream], policy, hooks, this.#drain);
       this.files.push(file);
+      if (this.#drain) this.#spliced[stream] = file;
       return file;
     };
     const out = makeTarget('out');
     this.#targets = { out, err: options.merge ? out : makeTarget('err') };
-    this.#lineMode = needsLines(options) || options.out === CONSOLE_TARGET || options.err === CONSOLE_TARGET;
   }
 
   get droppedBytes(): number {
@@ -237,18 +246,35 @@ export class OutputCapture implements Capture {
     } catch {
       return;
     }
-    const reader = new Socket({ fd, readable: true, writable: false });
-    reader.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));
-    reader.on('error', () => reader.destroy());
-    // Forgotten at EOF ('end'), not later at 'close': a program restarted in between must get a new reader.
+    // Forgotten at EOF, not later at 'close': a program restarted in between must get a new reader.
+    let reader: { destroy(): void } | undefined;
     const onEnd = () => {
-      if (this.#readers[stream] !== reader) return;
+      if (!reader || this.#readers[stream] !== reader) return;
       delete this.#readers[stream];
       this.#flushPartial(stream);
       this.#onEof();
     };
-    reader.on('end', onEnd);
-    reader.on('close', onEnd);
+    const file = this.#spliced[stream];
+    if (file && this.#drain) {
+      reader = new PipeReader(fd, this.#drain, {
+        onChunk: (chunk) => {
+          if (this.#subscribers.size === 0 && file.spliceBlind(chunk.fd, chunk.length)) return;
+          // A look is needed (a rotation is due, or `tend logs -f` listens): move what was seen.
+          const seen = chunk.peek();
+          // Subscribers get their own copy: the peeked one is reused by the next chunk.
+          if (this.#subscribers.size > 0) this.#publish(stream, Buffer.from(seen));
+          file.spliceFrom(chunk.fd, seen);
+        },
+        onEnd,
+      });
+    } else {
+      const socket = new Socket({ fd, readable: true, writable: false });
+      socket.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));
+      socket.on('error', () => socket.destroy());
+      socket.on('end', onEnd);
+      socket.on('close', onEnd);
+      reader = socket;
+    }
     this.#readers[stream] = reader;
   }
 }

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fstatSync,
   mkdirSync,
   openSync,
@@ -9,6 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import type { PipeDrainHelper } from '../native.js';
 import { compressInBackground, getRotatedName, pruneRotated } from './rotation.js';
 
 // An append-only log file written synchronously: a chunk read from the program is on its way to the
@@ -16,6 +18,11 @@ import { compressInBackground, getRotatedName, pruneRotated } from './rotation.j
 // It rotates by size at a line boundary (a line is never split across files), and a write that
 // fails (disk full, directory removed) is counted and reported, never thrown at the caller; the next
 // write tries again, so the file recovers by itself when the cause goes away.
+//
+// With a pipe drain (Linux), bytes go from the program's FIFO into the file by splice(2) and never
+// pass through the daemon's memory: a daemon killed at any instant leaves each byte either in the
+// file or still in the FIFO, for the next daemon. The caller peeks at them first (tee) so the file
+// can still rotate at a line boundary.
 
 const DELETED_CHECK_INTERVAL_MS = 1000;
 const NEWLINE = 0x0a;
@@ -40,23 +47,36 @@ export interface LogFileHooks {
 
 export const NO_ROTATION: RotationPolicy = { maxSizeBytes: 0, keep: 0, compress: false };
 
+const DISCARD = Buffer.allocUnsafe(64 * 1024);
+
 export class LogFile {
   readonly path: string;
   #policy: RotationPolicy;
   #hooks: LogFileHooks;
   #fd: number | null = null;
   #size = 0;
-  /** Whether the file ends with a newline (or is empty): only there may it rotate. */
-  #endsLine = true;
+  /** Whether the file ends with a newline (or is empty): only there may it rotate. null: not known yet. */
+  #endsLine: boolean | null = true;
   #regular = true;
   #droppedBytes = 0;
   #faulted = false;
   #lastDeletedCheck = 0;
+  #drain: PipeDrainHelper | null;
+  /** The pipe that the bytes of the current `spliceFrom` come from. */
+  #source: number | null = null;
+  /** Bytes of the current chunk already in the file (or moved there from the source). */
+  #taken = 0;
 
-  constructor(path: string, policy: RotationPolicy, hooks: LogFileHooks) {
+  constructor(
+    path: string,
+    policy: RotationPolicy,
+    hooks: LogFileHooks,
+    drain: PipeDrainHelper | null = null,
+  ) {
     this.path = path;
     this.#policy = policy;
     this.#hooks = hooks;
+    this.#drain = drain;
   }
 
   get droppedBytes(): number {
@@ -68,6 +88,7 @@ export class LogFile {
   }
 
   write(chunk: Uint8Array): void {
+    this.#taken = 0;
     try {
       const fd = this.#open();
       const limit = this.#policy.maxSizeBytes;
@@ -76,21 +97,65 @@ export class LogFile {
       } else {
         this.#writeAll(fd, chunk, 0, chunk.length);
       }
-      if (this.#faulted) {
-        this.#faulted = false;
-        this.#hooks.onRecover(this.path, this.#droppedBytes);
-      }
+      this.#recovered();
     } catch (error) {
-      this.#droppedBytes += chunk.length;
-      this.close();
-      if (!this.#faulted) {
-        this.#faulted = true;
-        this.#hooks.onFault({
-          path: this.path,
-          error: error as NodeJS.ErrnoException,
-          droppedBytes: this.#droppedBytes,
-        });
-      }
+      this.#fail(error as NodeJS.ErrnoException, chunk.length - this.#taken);
+    }
+  }
+
+  #fail(error: NodeJS.ErrnoException, dropped: number): void {
+    this.#droppedBytes += dropped;
+    // What could not go into the file must still leave the FIFO, or it would block the program.
+    if (this.#source !== null) discardFromPipe(this.#source, dropped);
+    this.close();
+    if (!this.#faulted) {
+      this.#faulted = true;
+      this.#hooks.onFault({ path: this.path, error, droppedBytes: this.#droppedBytes });
+    }
+  }
+
+  #recovered(): void {
+    if (!this.#faulted) return;
+    this.#faulted = false;
+    this.#hooks.onRecover(this.path, this.#droppedBytes);
+  }
+
+  /**
+   * The zero-copy path: moves `length` bytes from pipe `source` into the file without looking at
+   * them. Returns false, having done nothing, when the file would reach its size limit within them:
+   * the caller then peeks at them and uses `spliceFrom`, which rotates at a line end.
+   */
+  spliceBlind(source: number, length: number): boolean {
+    const drain = this.#drain;
+    if (!drain) return false;
+    this.#source = source;
+    this.#taken = 0;
+    try {
+      const fd = this.#open();
+      const limit = this.#policy.maxSizeBytes;
+      if (limit > 0 && this.#regular && this.#size + length > limit) return false;
+      this.#spliceAll(drain, source, fd, length);
+      this.#size += length;
+      if (length > 0) this.#endsLine = null;
+      this.#recovered();
+    } catch (error) {
+      this.#fail(error as NodeJS.ErrnoException, length - this.#taken);
+    } finally {
+      this.#source = null;
+    }
+    return true;
+  }
+
+  /**
+   * Moves the `chunk.length` bytes at the head of pipe `source` into the file; `chunk` is a copy of
+   * them (from peekPipe) that says where lines end. Faults are handled as for `write`.
+   */
+  spliceFrom(source: number, chunk: Uint8Array): void {
+    this.#source = source;
+    try {
+      this.write(chunk);
+    } finally {
+      this.#source = null;
     }
   }
 
@@ -141,7 +206,7 @@ export class LogFile {
       const room = limit - this.#size;
       let cut = room > 0 ? chunk.lastIndexOf(NEWLINE, start + room - 1) + 1 : 0;
       if (cut <= start) {
-        if (this.#size > 0 && this.#endsLine) {
+        if (this.#size > 0 && this.#isAtLineEnd()) {
           this.#rotateNow();
           continue;
         }
@@ -155,6 +220,11 @@ export class LogFile {
       start = cut;
       if (start < chunk.length) this.#rotateNow();
     }
+  }
+
+  #isAtLineEnd(): boolean {
+    this.#endsLine ??= endsWithNewline(this.path, this.#size);
+    return this.#endsLine;
   }
 
   #rotateNow(): void {
@@ -172,17 +242,64 @@ export class LogFile {
   }
 
   #writeAll(fd: number, chunk: Uint8Array, from: number, to: number): void {
-    let offset = from;
-    while (offset < to) offset += writeSync(fd, chunk, offset, to - offset);
+    if (this.#source !== null && this.#drain) this.#spliceAll(this.#drain, this.#source, fd, to - from);
+    else {
+      // Bytes peeked from a pipe that cannot be spliced: take them out, then write the copy.
+      if (this.#source !== null) discardFromPipe(this.#source, to - from);
+      let offset = from;
+      const position = this.#drain && this.#regular ? this.#size : null;
+      while (offset < to) {
+        const written = writeSync(
+          fd,
+          chunk,
+          offset,
+          to - offset,
+          position === null ? null : position + offset - from,
+        );
+        offset += written;
+        this.#taken += written;
+      }
+    }
     this.#size += to - from;
     if (to > from) this.#endsLine = chunk[to - 1] === NEWLINE;
+  }
+
+  #spliceAll(drain: PipeDrainHelper, source: number, fd: number, length: number): void {
+    let moved = 0;
+    try {
+      while (moved < length) {
+        const step = drain.spliceToFile(source, fd, length - moved);
+        moved += step;
+        this.#taken += step;
+      }
+    } catch (error) {
+      // A file system without splice support: copy from now on (the file stays opened without O_APPEND).
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL' || moved > 0) throw error;
+      this.#drain = null;
+      const copy = Buffer.allocUnsafe(length);
+      discardFromPipe(source, length, copy);
+      let offset = 0;
+      while (offset < length) {
+        const written = writeSync(
+          fd,
+          copy,
+          offset,
+          length - offset,
+          this.#regular ? this.#size + offset : null,
+        );
+        offset += written;
+        this.#taken += written;
+      }
+    }
   }
 
   #open(): number {
     if (this.#fd !== null && this.#regular) this.#checkDeleted();
     if (this.#fd === null) {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-      const fd = openSync(this.path, 'a', 0o600);
+      // splice(2) refuses a file opened O_APPEND; it writes at the file's size instead.
+      const flags = this.#drain ? constants.O_WRONLY | constants.O_CREAT : 'a';
+      const fd = openSync(this.path, flags, 0o600);
       const stat = fstatSync(fd);
       this.#fd = fd;
       this.#regular = stat.isFile();
@@ -205,6 +322,23 @@ export class LogFile {
       code: 'ENOENT',
     });
     this.#hooks.onFault({ path: this.path, error, droppedBytes: this.#droppedBytes });
+  }
+}
+
+/** Takes `length` bytes out of a pipe (into `into` when given), e.g. the ones a full disk could not take. */
+function discardFromPipe(source: number, length: number, into?: Buffer): void {
+  let done = 0;
+  while (done < length) {
+    const target = into ?? DISCARD;
+    const offset = into ? done : 0;
+    let got: number;
+    try {
+      got = readSync(source, target, offset, Math.min(length - done, target.length - offset), null);
+    } catch {
+      return;
+    }
+    if (got <= 0) return;
+    done += got;
   }
 }
 

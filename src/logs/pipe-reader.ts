@@ -1,0 +1,79 @@
+import type { PipeDrainHelper } from '../native.js';
+import { FIFO_BUFFER_BYTES } from './fifo.js';
+
+// Drains a program's FIFO without ever holding its bytes: each wake-up learns how many bytes wait
+// (FIONREAD) and hands them to the consumer, which must take exactly that many out of the pipe,
+// either blind (splice them into a file) or after a look at a copy (tee) when it needs to see them.
+// libuv's poll wakes it; an idle FIFO costs nothing.
+
+/** Shared by every reader: each copy is used up before the next peek, and nobody keeps it. */
+const PEEK_BUFFER = Buffer.allocUnsafe(FIFO_BUFFER_BYTES);
+
+export interface PipeChunk {
+  /** The pipe's fd: the handler takes exactly `length` bytes out of it. */
+  readonly fd: number;
+  readonly length: number;
+  /** A copy of the `length` bytes (tee), valid only during the handler's call. */
+  peek(): Buffer;
+}
+
+export interface PipeReaderHandlers {
+  onChunk(chunk: PipeChunk): void;
+  /** Every writer has gone and the pipe is empty; the reader has closed itself. */
+  onEnd(): void;
+}
+
+export class PipeReader {
+  #fd: number;
+  #drain: PipeDrainHelper;
+  #handlers: PipeReaderHandlers;
+  #watcher: { close(): void } | null;
+
+  /** Takes ownership of `fd` (non-blocking, read end of a FIFO). */
+  constructor(fd: number, drain: PipeDrainHelper, handlers: PipeReaderHandlers) {
+    this.#fd = fd;
+    this.#drain = drain;
+    this.#handlers = handlers;
+    this.#watcher = drain.watchReadable(fd, () => this.#onReadable());
+  }
+
+  destroy(): void {
+    this.#watcher?.close();
+    this.#watcher = null;
+  }
+
+  // One chunk per wake-up: the poll is level-triggered, so more data wakes it again, and a busy
+  // program cannot starve the others. Asking again right away would cost two more system calls.
+  #onReadable(): void {
+    if (!this.#watcher) return;
+    const length = Math.min(this.#available(), PEEK_BUFFER.length);
+    if (length === -1) return;
+    if (length === 0) {
+      this.destroy();
+      this.#handlers.onEnd();
+      return;
+    }
+    const fd = this.#fd;
+    const drain = this.#drain;
+    let copy: Buffer | null = null;
+    this.#handlers.onChunk({
+      fd,
+      length,
+      peek: () => {
+        copy ??= PEEK_BUFFER.subarray(0, Math.max(0, drain.peekPipe(fd, PEEK_BUFFER.subarray(0, length))));
+        return copy;
+      },
+    });
+  }
+
+  /** Bytes waiting; 0 at end of file (no writer left and empty); -1 when empty for now. */
+  #available(): number {
+    try {
+      const waiting = this.#drain.pipeBytes(this.#fd);
+      // Nothing waiting: a peek tells an empty pipe with writers (-1) from the end (0).
+      return waiting > 0 ? waiting : this.#drain.peekPipe(this.#fd, PEEK_BUFFER.subarray(0, 1));
+    } catch {
+      return 0;
+    }
+  }
+}
