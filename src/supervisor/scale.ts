@@ -32,7 +32,10 @@ export async function scaleProgram(
       out: getInstanceLogPath(newest.spec.logs.out, newest.spec.instance, next),
       err: getInstanceLogPath(newest.spec.logs.err, newest.spec.instance, next),
     };
-    supervisor.create({ ...newest.spec, name, instanceOf: key, instance: next, logs }, true);
+    // The copy of TEND_INSTANCE a config file put in env follows the instance (launch sets the real one).
+    const env = { ...newest.spec.env };
+    if (env.TEND_INSTANCE !== undefined) env.TEND_INSTANCE = String(next);
+    supervisor.create({ ...newest.spec, name, instanceOf: key, instance: next, logs, env }, true);
     taken.add(name);
     created.push(name);
     next++;

@@ -142,6 +142,7 @@ test('tend scale grows and shrinks a program without touching the running instan
   assert.equal(grown.get('api-0')?.pid, before.get('api-0')?.pid);
   const shown = await h.tendJson<{ env: Record<string, string> }>(['show', 'api-3', '--show-env']);
   assert.equal(shown.env.PORT, '4000', 'the base value is stored; the offset is applied at spawn');
+  assert.equal(shown.env.TEND_INSTANCE, '3', 'the shown TEND_INSTANCE is the instance’s own');
 
   const shrink = await h.tend(['scale', 'api', '1']);
   assert.equal(shrink.code, 0, shrink.stderr);
