@@ -19,6 +19,7 @@
 
 #ifdef __linux__
 #include "notify_socket.h"
+#include "pid_watch.h"
 #include "pipe_drain.h"
 #endif
 
@@ -38,6 +39,9 @@ static const char *errno_code(int err) {
     case EDQUOT: return "EDQUOT";
     case EFBIG: return "EFBIG";
     case EAGAIN: return "EAGAIN";
+    case ESRCH: return "ESRCH";
+    case ENOSYS: return "ENOSYS";
+    case EMFILE: return "EMFILE";
     case ENOMEM: return "ENOMEM";
     default: return "EUNKNOWN";
   }
@@ -155,6 +159,7 @@ static napi_value init(napi_env env, napi_value exports) {
 #ifdef __linux__
     {"bindNotifySocket", NULL, bind_notify_socket, NULL, NULL, NULL, napi_default, NULL},
     {"watchReadable", NULL, watch_readable, NULL, NULL, NULL, napi_default, NULL},
+    {"watchExit", NULL, watch_exit, NULL, NULL, NULL, napi_default, NULL},
     {"peekPipe", NULL, peek_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"pipeBytes", NULL, pipe_bytes, NULL, NULL, NULL, napi_default, NULL},
     {"spliceToFile", NULL, splice_to_file, NULL, NULL, NULL, napi_default, NULL},

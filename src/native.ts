@@ -11,6 +11,8 @@ export interface NativeHelper {
   bindNotifySocket?(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
   /** Sends one AF_UNIX datagram (sd_notify's client side); `@name` is an abstract socket. Absent in older builds. */
   sendDatagram?(path: string, message: string): void;
+  /** Linux ≥ 5.3: calls onExit() once when process pid ends (a pidfd); throws ESRCH if there is none. */
+  watchExit?(pid: number, onExit: () => void): { close(): void };
   /** Linux: calls onReadable() while fd is readable or hung up; the watcher owns fd (close() closes it). */
   watchReadable?(fd: number, onReadable: () => void): { close(): void };
   /** Linux: copies the head of a pipe into buffer without consuming it: bytes, 0 at EOF, -1 when empty. */

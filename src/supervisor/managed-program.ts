@@ -83,6 +83,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   #exitedPgid: number | null = null;
   #exitedPid: number | null = null;
   #adoptedWatch: TimerHandle | null = null;
+  #adoptedByPidfd = false;
   #dispatching = false;
   #queue: MachineEvent[] = [];
   #readiness: ReadinessChannel | null;
@@ -384,12 +385,28 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#timers = {};
   }
 
-  /** An adopted process is not our child, so its exit is noticed by a FIFO EOF or by a light poll. */
+  /**
+   * An adopted process is not our child, so the kernel does not report its exit to us by SIGCHLD.
+   * A pidfd does (Linux ≥ 5.3): no timer at all. Elsewhere a FIFO EOF or a light poll notices it.
+   */
   #watchAdopted(): void {
+    const { pid, procStartTime } = this.#runtime;
+    if (pid === null) return;
+    const watch = this.#system.watchExit?.(pid, () => {
+      this.#adoptedWatch = null;
+      this.#onExit(pid, { code: null, signal: null });
+    });
+    if (watch) {
+      this.#adoptedWatch = watch;
+      this.#adoptedByPidfd = true;
+      // The pidfd names whatever had this pid when it was opened: make sure that is still our process.
+      if (!isSameProcess(pid, procStartTime)) this.#onExit(pid, { code: null, signal: null });
+      return;
+    }
+    this.#adoptedByPidfd = false;
     const check = () => {
       this.#adoptedWatch = null;
-      const { pid, procStartTime } = this.#runtime;
-      if (pid === null) return;
+      if (this.#runtime.pid === null) return;
       if (!isSameProcess(pid, procStartTime)) return this.#onExit(pid, { code: null, signal: null });
       const interval = this.#state === 'stopping' ? ADOPTED_STOPPING_POLL_MS : ADOPTED_POLL_MS;
       this.#adoptedWatch = this.#system.setTimer(interval, check);
@@ -407,7 +424,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
 
   /** Called when a stop is requested of an adopted program, so its end is noticed quickly. */
   pollAdoptedSoon(): void {
-    if (this.#adoptedWatch === null) return;
+    if (this.#adoptedWatch === null || this.#adoptedByPidfd) return;
     this.#adoptedWatch.cancel();
     this.#watchAdopted();
   }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { SpawnFailedError } from '../errors.js';
+import { getNativeHelper } from '../native.js';
 
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
 // spawning, signalling, the clock and timers. Tests substitute a fake; the daemon uses `nodeSystem`.
@@ -40,6 +41,11 @@ export interface System {
   kill(pid: number, signal: NodeJS.Signals): boolean;
   now(): number;
   setTimer(ms: number, callback: () => void): TimerHandle;
+  /**
+   * Calls onExit once when `pid` (not necessarily a child) ends. null when the platform cannot tell
+   * (no pidfd) or the process is already gone; the caller then checks for itself.
+   */
+  watchExit?(pid: number, onExit: () => void): TimerHandle | null;
 }
 
 export const nodeSystem: System = {
@@ -71,6 +77,16 @@ export const nodeSystem: System = {
     }
   },
   now: () => Date.now(),
+  watchExit(pid, onExit) {
+    const native = getNativeHelper();
+    if (!native?.watchExit) return null;
+    try {
+      const watch = native.watchExit(pid, onExit);
+      return { cancel: () => watch.close() };
+    } catch {
+      return null;
+    }
+  },
   setTimer(ms, callback) {
     const timer = setTimeout(callback, Math.min(ms, MAX_TIMER_MS));
     return { cancel: () => clearTimeout(timer) };
