@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "common.h"
+
 #define MAX_DATAGRAM 4096
 
 typedef struct {
@@ -43,17 +45,11 @@ static void close_socket(notify_socket_t *socket_state) {
 static void deliver(notify_socket_t *socket_state, const char *text, size_t length, int pid) {
   napi_env env = socket_state->env;
   napi_handle_scope scope;
-  napi_value callback, receiver, argv[2], result;
+  napi_value argv[2];
   napi_open_handle_scope(env, &scope);
-  napi_get_reference_value(env, socket_state->callback, &callback);
-  napi_get_global(env, &receiver);
   napi_create_string_utf8(env, text, length, &argv[0]);
   napi_create_int32(env, pid, &argv[1]);
-  if (napi_make_callback(env, socket_state->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
+  call_js(env, socket_state->callback, socket_state->context, 2, argv);
   napi_close_handle_scope(env, scope);
 }
 

@@ -3,6 +3,5 @@
 #include <node_api.h>
 
 napi_value bind_notify_socket(napi_env env, napi_callback_info info);
-napi_value throw_errno(napi_env env, const char *syscall, int err);
 
 #endif

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "notify_socket.h"
+#include "common.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -61,17 +61,10 @@ static void on_exit_readable(uv_poll_t *handle, int status, int events) {
   if (watch->closing) return;
   napi_env env = watch->env;
   napi_handle_scope scope;
-  napi_value callback, receiver, result;
   napi_open_handle_scope(env, &scope);
-  napi_get_reference_value(env, watch->callback, &callback);
-  napi_get_global(env, &receiver);
   // Once: the process has ended. The handle is released after this call (libuv closes it later).
   close_watch(watch);
-  if (napi_make_callback(env, watch->context, receiver, callback, 0, NULL, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
+  call_js(env, watch->callback, watch->context, 0, NULL);
   napi_close_handle_scope(env, scope);
 }
 

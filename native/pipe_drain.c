@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "notify_socket.h"
+#include "common.h"
 
 #define SCRATCH_PIPE_BYTES (1024 * 1024)
 
@@ -52,15 +52,8 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   // Readable, hung up or failed: in every case the callback's next peek tells which.
   napi_env env = watcher->env;
   napi_handle_scope scope;
-  napi_value callback, receiver, result;
   napi_open_handle_scope(env, &scope);
-  napi_get_reference_value(env, watcher->callback, &callback);
-  napi_get_global(env, &receiver);
-  if (napi_make_callback(env, watcher->context, receiver, callback, 0, NULL, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
+  call_js(env, watcher->callback, watcher->context, 0, NULL);
   napi_close_handle_scope(env, scope);
 }
 
