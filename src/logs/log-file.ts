@@ -21,8 +21,8 @@ import { compressInBackground, getRotatedName, pruneRotated } from './rotation.j
 //
 // With a pipe drain (Linux), bytes go from the program's FIFO into the file by splice(2) and never
 // pass through the daemon's memory: a daemon killed at any instant leaves each byte either in the
-// file or still in the FIFO, for the next daemon. The caller peeks at them first (tee) so the file
-// can still rotate at a line boundary.
+// file or still in the FIFO, for the next daemon. They move blind (spliceBlind) until a rotation is
+// due; then the caller peeks at them first (tee, spliceFrom) so the file rotates at a line end.
 
 const DELETED_CHECK_INTERVAL_MS = 1000;
 const NEWLINE = 0x0a;
