@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +6,15 @@ import {
   apiRequest,
   findProcesses,
   killQuietly,
-  ROOT,
+  runTend,
   type TendHome,
   type TendOptions,
-  type TendResult,
   waitFor,
 } from '../test/e2e/helpers.js';
 
 // A private TEND_HOME for the soak script (tests use test/e2e/helpers' createTendHome), with the
 // same shape, and a cleanup that always leaves no process behind.
 
-const TEND_BIN = join(ROOT, 'bin', 'tend.js');
 const CLI_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5000;
 
@@ -31,7 +28,8 @@ export interface SoakHome extends TendHome {
 export async function createSoakHome(prefix = 'tend-soak-'): Promise<SoakHome> {
   const home = await mkdtemp(join(tmpdir(), prefix));
   const socket = join(home, 'tend.sock');
-  const tend = (args: string[], options: TendOptions = {}) => runTend(home, args, options);
+  const tend = (args: string[], options: TendOptions = {}) =>
+    runTend(home, args, { timeoutMs: CLI_TIMEOUT_MS, ...options });
   const tendJson = async <T>(args: string[], options?: TendOptions): Promise<T> => {
     const result = await tend([...args, '--json'], options);
     if (result.code !== 0)
@@ -65,35 +63,4 @@ export async function createSoakHome(prefix = 'tend-soak-'): Promise<SoakHome> {
     stopEverything,
     remove,
   };
-}
-
-function runTend(home: string, args: string[], options: TendOptions): Promise<TendResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TEND_BIN, ...args], {
-      cwd: options.cwd ?? home,
-      env: { ...process.env, NO_COLOR: '1', ...options.env, TEND_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tend ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }

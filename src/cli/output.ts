@@ -1,19 +1,10 @@
+import type { ProgramStatusView } from '../api/views.js';
 import { formatDuration } from '../units.js';
 
 // Everything the CLI prints goes through here; library code never prints.
 
-export interface ProgramRow {
-  name: string;
-  state: string;
-  pid: number | null;
-  restarts: number;
-  exitCode: number | null;
-  signal: string | null;
-  startedAt: string | null;
-  uptimeMs: number | null;
-  reason: string | null;
-  status?: string | null;
-}
+/** A program as the API lists it (only the type is imported: nothing of the daemon loads here). */
+export type ProgramRow = ProgramStatusView;
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 

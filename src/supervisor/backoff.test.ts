@@ -1,30 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getBackoffDelayMs, getRecentFailures, isQuickExit } from './backoff.js';
-import type { MachineContext } from './states.js';
-
-const NOW = 1_000_000;
-
-function makeContext(overrides: Partial<MachineContext> = {}): MachineContext {
-  return {
-    restart: 'always',
-    successExitCodes: [0],
-    restartDelayMs: 0,
-    backoff: { initialMs: 250, multiplier: 2, maxMs: 30_000, resetAfterMs: 10_000 },
-    giveUp: null,
-    startSecsMs: 1000,
-    readiness: 'startSecs',
-    startTimeoutMs: 60_000,
-    watchdogMs: null,
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 10_000,
-    desired: 'running',
-    consecutiveFailures: 0,
-    recentFailures: [],
-    now: NOW,
-    ...overrides,
-  };
-}
+import { makeContext, NOW } from './fake-system.js';
 
 describe('getBackoffDelayMs', () => {
   test('the first failure waits initialMs', () => {

@@ -1,4 +1,5 @@
 import type { Capture, ChildFds } from '../logs/capture.js';
+import type { MachineContext } from './states.js';
 import type { ChildHandle, SpawnRequest, System, TimerHandle } from './system.js';
 
 // A deterministic System for unit tests: a manual clock, timers that fire when the clock advances,
@@ -98,4 +99,29 @@ export class FakeCapture implements Capture {
   }
   detach(): void {}
   removeFifos(): void {}
+}
+
+/** The clock of makeContext. */
+export const NOW = 1_000_000;
+
+/** A machine context with the documented defaults, for the table's and backoff's unit tests. */
+export function makeContext(overrides: Partial<MachineContext> = {}): MachineContext {
+  return {
+    restart: 'always',
+    successExitCodes: [0],
+    restartDelayMs: 0,
+    backoff: { initialMs: 250, multiplier: 2, maxMs: 30_000, resetAfterMs: 10_000 },
+    giveUp: null,
+    startSecsMs: 1000,
+    readiness: 'startSecs',
+    startTimeoutMs: 60_000,
+    watchdogMs: null,
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 10_000,
+    desired: 'running',
+    consecutiveFailures: 0,
+    recentFailures: [],
+    now: NOW,
+    ...overrides,
+  };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -54,11 +54,15 @@ test('findProgramLeaders finds a session leader by its TEND_HOME and TEND_PROGRA
       } catch {}
     }
   });
-  let found = findProgramLeaders(home);
-  for (let tries = 0; tries < 50 && (found.get('worker')?.length ?? 0) === 0; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    found = findProgramLeaders(home);
+  // The exclusion is tested only once the grandchild really leads a session of its own.
+  const leadsSession = (pid: number) =>
+    readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ')[3] === String(pid);
+  const deadline = Date.now() + 2000;
+  while (!(leadsSession(grandchild) && leadsSession(child.pid ?? 0)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  assert.ok(leadsSession(grandchild), 'the grandchild called setsid');
+  const found = findProgramLeaders(home);
   const leaders = found.get('worker') ?? [];
   assert.deepEqual(
     leaders.map((entry) => entry.pid),

@@ -1,30 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { makeContext, NOW } from './fake-system.js';
 import type { Desired, Effect, EventType, ExitInfo, MachineContext, MachineEvent, State } from './states.js';
 import { decideAfterExit, IMPOSSIBLE, transition } from './transitions.js';
-
-const NOW = 1_000_000;
-
-function makeContext(overrides: Partial<MachineContext> = {}): MachineContext {
-  return {
-    restart: 'always',
-    successExitCodes: [0],
-    restartDelayMs: 0,
-    backoff: { initialMs: 250, multiplier: 2, maxMs: 30_000, resetAfterMs: 10_000 },
-    giveUp: null,
-    startSecsMs: 1000,
-    readiness: 'startSecs',
-    startTimeoutMs: 60_000,
-    watchdogMs: null,
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 10_000,
-    desired: 'running',
-    consecutiveFailures: 0,
-    recentFailures: [],
-    now: NOW,
-    ...overrides,
-  };
-}
 
 function makeExit(overrides: Partial<ExitInfo> = {}): ExitInfo {
   return { code: 1, signal: null, uptimeMs: 60_000, ...overrides };

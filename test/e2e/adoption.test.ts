@@ -12,9 +12,11 @@ import {
   getCompleteLines,
   isAlive,
   isGroupLeader,
+  killDaemon,
   killQuietly,
   type ProgramRow,
   readLog,
+  startRunning,
   waitFor,
   waitForProgram,
 } from './helpers.js';
@@ -44,17 +46,14 @@ test('a new daemon adopts programs left by a SIGKILLed one, without duplicates o
     5000,
     'the counter to write',
   );
-  const oldDaemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
-
-  process.kill(oldDaemon.pid, 'SIGKILL');
-  await waitFor(() => !isAlive(oldDaemon.pid), 2000, 'the daemon to die');
+  const oldDaemonPid = await killDaemon(h);
   for (const row of before) assert.ok(isAlive(row.pid ?? -1), `${row.name} outlives its daemon`);
   // While no daemon runs, the counter keeps writing into its FIFO.
   const writtenBefore = getCompleteLines(await readLog(h.home, 'counter', 'out')).length;
 
   const after = await h.tendJson<ProgramRow[]>(['ls']);
   const newDaemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
-  assert.notEqual(newDaemon.pid, oldDaemon.pid);
+  assert.notEqual(newDaemon.pid, oldDaemonPid);
   for (const row of after) {
     const previous = before.find((candidate) => candidate.name === row.name);
     assert.equal(row.pid, previous?.pid, `${row.name} keeps its pid`);
@@ -116,21 +115,8 @@ test('a new daemon adopts programs left by a SIGKILLed one, without duplicates o
 test('a program that died while no daemon ran is restarted by the next daemon', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const started = await h.tend([
-    'start',
-    '--name',
-    'web',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('sleeper.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const first = await waitForProgram(h, 'web', (row) => row.state === 'running', 5000, 'running');
-  const daemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
-
-  process.kill(daemon.pid, 'SIGKILL');
-  await waitFor(() => !isAlive(daemon.pid), 2000, 'the daemon to die');
+  const first = await startRunning(h, 'web');
+  await killDaemon(h);
   process.kill(-(first.pid ?? 0), 'SIGKILL');
   await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
 
@@ -151,17 +137,7 @@ test('a program that died while no daemon ran is restarted by the next daemon', 
 test('a program the dead daemon spawned but never recorded is adopted, not started twice', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const started = await h.tend([
-    'start',
-    '--name',
-    'web',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('sleeper.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const first = await waitForProgram(h, 'web', (row) => row.state === 'running', 5000, 'running');
+  const first = await startRunning(h, 'web');
   const daemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
 
   // What a daemon SIGKILLed between fork() and its database write leaves behind: the recorded

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTendHome, findDaemons, fixture, type TendResult, waitForProgram } from './helpers.js';
+import { createTendHome, findDaemons, fixture, startRunning, type TendResult } from './helpers.js';
 
 // Failed commands: one line on stderr, a documented exit status, and nothing created.
 
@@ -90,17 +90,7 @@ test('naming a program that does not exist fails with 4', async (t) => {
 test('starting a running program or reusing its name fails with 5', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const started = await h.tend([
-    'start',
-    '--name',
-    'web',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('sleeper.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const running = await waitForProgram(h, 'web', (row) => row.state === 'running', 5000, 'running');
+  const running = await startRunning(h, 'web');
 
   assertOneLineError(
     await h.tend(['start', 'web']),

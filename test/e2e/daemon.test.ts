@@ -16,6 +16,7 @@ import {
   ROOT,
   readLog,
   readProcStat,
+  startRunning,
   waitFor,
   waitForProgram,
 } from './helpers.js';
@@ -146,26 +147,8 @@ test('daemon restart replaces the daemon while programs keep running with the sa
 test('daemon stop stops every program and exits; the next daemon brings back what should run', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  for (const name of ['keep', 'rest']) {
-    const started = await h.tend([
-      'start',
-      '--name',
-      name,
-      '--start-secs',
-      '100ms',
-      '--',
-      fixture('sleeper.sh'),
-    ]);
-    assert.equal(started.code, 0, started.stderr);
-  }
-  const before = await waitFor(
-    async () => {
-      const rows = await h.tendJson<ProgramRow[]>(['ls']);
-      return rows.every((row) => row.state === 'running') ? rows : false;
-    },
-    5000,
-    'both programs running',
-  );
+  const before: ProgramRow[] = [];
+  for (const name of ['keep', 'rest']) before.push(await startRunning(h, name));
   const stoppedRest = await h.tend(['stop', 'rest']);
   assert.equal(stoppedRest.code, 0, stoppedRest.stderr);
   const daemon = await h.tendJson<DaemonInfo>(['daemon', 'status']);

@@ -5,6 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProgramStatusView } from '../../src/api/views.js';
+import type { HistoryEvent } from '../../src/store/program-store.js';
 
 // Shared by the end-to-end tests: a private TEND_HOME per test, the real CLI (bin/tend.js, built
 // bundles), the real daemon and socket, and /proc to see what really runs.
@@ -43,6 +45,8 @@ export interface ApiRequestOptions {
   body?: unknown;
   /** Sent as is, instead of `body`. */
   raw?: string | Buffer;
+  /** Fails the request when no answer comes within this (a daemon SIGKILLed mid-request). */
+  timeoutMs?: number;
 }
 
 export interface TendHome {
@@ -56,32 +60,9 @@ export interface TendHome {
   cleanup(): Promise<void>;
 }
 
-export interface ProgramRow {
-  name: string;
-  state: string;
-  pid: number | null;
-  restarts: number;
-  exitCode: number | null;
-  signal: string | null;
-  startedAt: string | null;
-  uptimeMs: number | null;
-  reason: string | null;
-  command: string[] | string;
-  adopted: boolean;
-}
-
-export interface HistoryEvent {
-  id: number;
-  time: number;
-  program: string;
-  event: string;
-  from: string | null;
-  to: string | null;
-  pid: number | null;
-  exitCode: number | null;
-  exitSignal: string | null;
-  message: string | null;
-}
+// The API's own shapes: a test reads what the daemon really sends.
+export type ProgramRow = ProgramStatusView;
+export type { HistoryEvent };
 
 export interface DaemonStatus {
   running: boolean;
@@ -134,7 +115,8 @@ export async function createTendHome(): Promise<TendHome> {
   return { home, socket, tend, tendJson, api: (req) => apiRequest(socket, req), cleanup };
 }
 
-function runTend(home: string, args: string[], options: TendOptions): Promise<TendResult> {
+/** Runs the real CLI against `home`; kills it and fails past its timeout. */
+export function runTend(home: string, args: string[], options: TendOptions = {}): Promise<TendResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TEND_BIN, ...args], {
       cwd: options.cwd ?? home,
@@ -177,6 +159,7 @@ export function apiRequest<T = unknown>(
         method: options.method,
         path: options.path,
         headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -191,6 +174,9 @@ export function apiRequest<T = unknown>(
           }
         });
       },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`${options.method} ${options.path}: no answer within ${options.timeoutMs} ms`)),
     );
     req.on('error', reject);
     req.end(payload);
@@ -371,6 +357,27 @@ export function waitForProgram(
 }
 
 /** A program's history through `tend events --json`, oldest first. */
+/** `tend start --name NAME --start-secs 100ms [OPTIONS] -- COMMAND` (a sleeper), then waits until it runs. */
+export async function startRunning(
+  tendHome: TendHome,
+  name: string,
+  command: string[] = [fixture('sleeper.sh')],
+  options: string[] = [],
+): Promise<ProgramRow> {
+  const args = ['start', '--name', name, '--start-secs', '100ms', ...options, '--', ...command];
+  const started = await tendHome.tend(args);
+  if (started.code !== 0) throw new Error(`tend ${args.join(' ')} exited ${started.code}: ${started.stderr}`);
+  return waitForProgram(tendHome, name, (row) => row.state === 'running', 5000, 'running');
+}
+
+/** SIGKILLs the home's daemon (no cleanup of any kind) and waits until it is gone; returns its pid. */
+export async function killDaemon(tendHome: TendHome): Promise<number> {
+  const { pid } = await tendHome.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 2000, `the daemon (pid ${pid}) to die`);
+  return pid;
+}
+
 export async function getEvents(tendHome: TendHome, name: string): Promise<HistoryEvent[]> {
   const events = await tendHome.tendJson<HistoryEvent[]>(['events', name, '-n', '1000']);
   return events.sort((a, b) => a.id - b.id);

@@ -12,6 +12,7 @@ import {
   type ProgramRow,
   readLog,
   readProcStat,
+  startRunning,
   waitFor,
   waitForProgram,
 } from './helpers.js';
@@ -133,18 +134,7 @@ test('stop ends the whole process tree: neither the child nor its grandchild sur
   t.after(h.cleanup);
   const pidFile = join(h.home, 'grandchild.pid');
 
-  const started = await h.tend([
-    'start',
-    '--name',
-    'tree',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('forks-grandchild.sh'),
-    pidFile,
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const { pid } = await waitForProgram(h, 'tree', (r) => r.state === 'running', 5000, 'running');
+  const { pid } = await startRunning(h, 'tree', [fixture('forks-grandchild.sh'), pidFile]);
   const grandchild = await waitFor(
     async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()),
     5000,
@@ -172,19 +162,7 @@ test('stop kills what is left of the process group once the main process has exi
   // The main shell dies on SIGTERM at once; its grandchild ignores SIGTERM.
   const script = `(trap '' TERM; exec sleep 1000) & echo $! > ${pidFile}; echo ready; wait`;
 
-  const started = await h.tend([
-    'start',
-    '--name',
-    'tree',
-    '--start-secs',
-    '100ms',
-    '--stop-timeout',
-    '5s',
-    '--',
-    script,
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const { pid } = await waitForProgram(h, 'tree', (r) => r.state === 'running', 5000, 'running');
+  const { pid } = await startRunning(h, 'tree', [script], ['--stop-timeout', '5s']);
   await waitFor(async () => (await readLog(h.home, 'tree', 'out')) === 'ready\n', 5000, 'ready');
   const grandchild = Number((await readFile(pidFile, 'utf8')).trim());
   assert.ok(pid !== null && isAlive(grandchild));
@@ -201,17 +179,7 @@ test('stop kills what is left of the process group once the main process has exi
 test('restart replaces the process with a new one', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const started = await h.tend([
-    'start',
-    '--name',
-    'web',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('sleeper.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const first = await waitForProgram(h, 'web', (r) => r.state === 'running', 5000, 'running');
+  const first = await startRunning(h, 'web');
   await waitFor(async () => (await readLog(h.home, 'web', 'out')) === 'ready\n', 5000, 'ready');
 
   const restarted = await h.tend(['restart', 'web', '--json']);
@@ -228,19 +196,7 @@ test('a program that ignores SIGTERM is killed with SIGKILL at its stop timeout'
   const h = await createTendHome();
   t.after(h.cleanup);
 
-  const started = await h.tend([
-    'start',
-    '--name',
-    'stubborn',
-    '--start-secs',
-    '100ms',
-    '--stop-timeout',
-    '300ms',
-    '--',
-    fixture('ignore-term.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const { pid } = await waitForProgram(h, 'stubborn', (r) => r.state === 'running', 5000, 'running');
+  const { pid } = await startRunning(h, 'stubborn', [fixture('ignore-term.sh')], ['--stop-timeout', '300ms']);
   assert.ok(pid !== null);
   // "ready" comes after the trap is set, so SIGTERM is ignored from here on.
   await waitFor(async () => (await readLog(h.home, 'stubborn', 'out')).includes('ready'), 5000, 'ready');
@@ -271,17 +227,7 @@ test('signal sends a signal to the main process only', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
 
-  const started = await h.tend([
-    'start',
-    '--name',
-    'web',
-    '--start-secs',
-    '100ms',
-    '--',
-    fixture('sleeper.sh'),
-  ]);
-  assert.equal(started.code, 0, started.stderr);
-  const first = await waitForProgram(h, 'web', (r) => r.state === 'running', 5000, 'running');
+  const first = await startRunning(h, 'web');
   await waitFor(async () => (await readLog(h.home, 'web', 'out')) === 'ready\n', 5000, 'ready');
 
   const signalled = await h.tend(['signal', 'TERM', 'web']);
@@ -304,26 +250,8 @@ test('delete stops a program and forgets it; delete all removes the rest', async
   const h = await createTendHome();
   t.after(h.cleanup);
 
-  for (const name of ['alpha', 'beta', 'gamma']) {
-    const started = await h.tend([
-      'start',
-      '--name',
-      name,
-      '--start-secs',
-      '100ms',
-      '--',
-      fixture('sleeper.sh'),
-    ]);
-    assert.equal(started.code, 0, started.stderr);
-  }
-  const rows = await waitFor(
-    async () => {
-      const all = await h.tendJson<ProgramRow[]>(['ls']);
-      return all.every((row) => row.state === 'running') ? all : false;
-    },
-    5000,
-    'all three running',
-  );
+  const rows: ProgramRow[] = [];
+  for (const name of ['alpha', 'beta', 'gamma']) rows.push(await startRunning(h, name));
   const pidOf = (name: string) => rows.find((row) => row.name === name)?.pid ?? -1;
 
   const deleted = await h.tend(['delete', 'alpha']);

@@ -1,3 +1,5 @@
+import type { ProgramDetailView } from '../../api/views.js';
+import type { HistoryEvent } from '../../store/program-store.js';
 import { parseCommandArgs, requireOne } from '../args.js';
 import type { Command } from '../context.js';
 import { formatExit, formatTable, type ProgramRow, paint, print, printJson } from '../output.js';
@@ -20,27 +22,6 @@ async function listCommandFiltered(names: string[], json: boolean, api: Paramete
   return 0;
 }
 
-interface ProgramDetail extends ProgramRow {
-  desired: string;
-  command: string[] | string;
-  cwd: string;
-  env: Record<string, string>;
-  restart: string;
-  successExitCodes: number[];
-  restartDelayMs: number;
-  backoff: { initialMs: number; multiplier: number; maxMs: number; resetAfterMs: number };
-  giveUp: { failures: number; withinMs: number } | null;
-  startSecsMs: number;
-  stopSignal: string;
-  stopTimeoutMs: number;
-  adopted: boolean;
-  logs: {
-    out: string;
-    err: string;
-    faults: { path: string; error: string; droppedBytes: number; since: string }[];
-  };
-}
-
 export const showCommand: Command = async (args, { api }) => {
   const { values, positionals } = parseCommandArgs('show', args, {
     json: { type: 'boolean' },
@@ -48,7 +29,7 @@ export const showCommand: Command = async (args, { api }) => {
   });
   const name = requireOne('show', positionals, 'a program name');
   const query = values['show-env'] ? '?env=true' : '';
-  const detail = await api.call<ProgramDetail>('GET', `/programs/${encodeURIComponent(name)}${query}`);
+  const detail = await api.call<ProgramDetailView>('GET', `/programs/${encodeURIComponent(name)}${query}`);
   if (values.json) {
     printJson(detail);
     return 0;
@@ -93,18 +74,6 @@ export const showCommand: Command = async (args, { api }) => {
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-interface HistoryEvent {
-  time: number;
-  program: string;
-  event: string;
-  from: string | null;
-  to: string | null;
-  pid: number | null;
-  exitCode: number | null;
-  exitSignal: string | null;
-  message: string | null;
 }
 
 export const eventsCommand: Command = async (args, { api }) => {
