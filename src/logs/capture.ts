@@ -256,17 +256,18 @@ export class OutputCapture implements Capture {
     };
     const file = this.#spliced[stream];
     if (file && this.#drain) {
-      reader = new PipeReader(fd, this.#drain, {
-        onChunk: (chunk) => {
-          if (this.#subscribers.size === 0 && file.spliceBlind(chunk.fd, chunk.length)) return;
+      const pipe: PipeReader = new PipeReader(fd, this.#drain, {
+        onChunk: (source, length) => {
+          if (this.#subscribers.size === 0 && file.spliceBlind(source, length)) return;
           // A look is needed (a rotation is due, or `tend logs -f` listens): move what was seen.
-          const seen = chunk.peek();
+          const seen = pipe.peek(length);
           // Subscribers get their own copy: the peeked one is reused by the next chunk.
           if (this.#subscribers.size > 0) this.#publish(stream, Buffer.from(seen));
-          file.spliceFrom(chunk.fd, seen);
+          file.spliceFrom(source, seen);
         },
         onEnd,
       });
+      reader = pipe;
     } else {
       const socket = new Socket({ fd, readable: true, writable: false });
       socket.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));

@@ -119,8 +119,8 @@ test('a PipeReader hands over each chunk and reports the end once every writer i
   const file = new LogFile(path, { maxSizeBytes: 0, keep: 0, compress: false }, noHooks, drain);
   const ended = new Promise<void>((resolve) => {
     new PipeReader(reader, drain, {
-      onChunk: (chunk) => {
-        if (!file.spliceBlind(chunk.fd, chunk.length)) assert.fail('no rotation is configured');
+      onChunk: (fd, length) => {
+        if (!file.spliceBlind(fd, length)) assert.fail('no rotation is configured');
       },
       onEnd: resolve,
     });

@@ -8,17 +8,15 @@ import { FIFO_BUFFER_BYTES } from './fifo.js';
 
 /** Shared by every reader: each copy is used up before the next peek, and nobody keeps it. */
 const PEEK_BUFFER = Buffer.allocUnsafe(FIFO_BUFFER_BYTES);
-
-export interface PipeChunk {
-  /** The pipe's fd: the handler takes exactly `length` bytes out of it. */
-  readonly fd: number;
-  readonly length: number;
-  /** A copy of the `length` bytes (tee), valid only during the handler's call. */
-  peek(): Buffer;
-}
+/** One byte is enough to tell an empty pipe from its end. */
+const PROBE = PEEK_BUFFER.subarray(0, 1);
 
 export interface PipeReaderHandlers {
-  onChunk(chunk: PipeChunk): void;
+  /**
+   * `length` bytes wait at the head of pipe `fd`: the handler takes exactly that many out of it,
+   * after a look at them through `reader.peek(length)` if it needs one.
+   */
+  onChunk(fd: number, length: number): void;
   /** Every writer has gone and the pipe is empty; the reader has closed itself. */
   onEnd(): void;
 }
@@ -53,17 +51,13 @@ export class PipeReader {
       this.#handlers.onEnd();
       return;
     }
-    const fd = this.#fd;
-    const drain = this.#drain;
-    let copy: Buffer | null = null;
-    this.#handlers.onChunk({
-      fd,
-      length,
-      peek: () => {
-        copy ??= PEEK_BUFFER.subarray(0, Math.max(0, drain.peekPipe(fd, PEEK_BUFFER.subarray(0, length))));
-        return copy;
-      },
-    });
+    this.#handlers.onChunk(this.#fd, length);
+  }
+
+  /** A copy of the first `length` bytes waiting (tee), valid until the next chunk; nothing is consumed. */
+  peek(length: number): Buffer {
+    const copied = this.#drain.peekPipe(this.#fd, PEEK_BUFFER.subarray(0, length));
+    return PEEK_BUFFER.subarray(0, Math.max(0, copied));
   }
 
   /** Bytes waiting; 0 at end of file (no writer left and empty); -1 when empty for now. */
@@ -71,7 +65,7 @@ export class PipeReader {
     try {
       const waiting = this.#drain.pipeBytes(this.#fd);
       // Nothing waiting: a peek tells an empty pipe with writers (-1) from the end (0).
-      return waiting > 0 ? waiting : this.#drain.peekPipe(this.#fd, PEEK_BUFFER.subarray(0, 1));
+      return waiting > 0 ? waiting : this.#drain.peekPipe(this.#fd, PROBE);
     } catch {
       return 0;
     }

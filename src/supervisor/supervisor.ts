@@ -62,14 +62,16 @@ export class Supervisor {
   restore(): RestoreReport {
     const report: RestoreReport = { adopted: [], restarted: [], resting: [] };
     const saved = this.#options.store.loadAll();
-    const live = saved.filter(
-      ({ savedState, runtime }) =>
-        hasProcess(savedState) && runtime.pid !== null && isSameProcess(runtime.pid, runtime.procStartTime),
+    const live = new Set(
+      saved.filter(
+        ({ savedState, runtime }) =>
+          hasProcess(savedState) && runtime.pid !== null && isSameProcess(runtime.pid, runtime.procStartTime),
+      ),
     );
     const lostSpawns = this.#findLostSpawns(saved, live);
     for (const record of saved) {
       const lost = lostSpawns.get(record.spec.name);
-      if (live.includes(record)) {
+      if (live.has(record)) {
         const program = this.#register(record.spec, record);
         program.adopt(record.runtime);
         if (record.savedState === 'stopping') this.#stopAdopted(program);
@@ -113,14 +115,17 @@ export class Supervisor {
    * Processes a dead daemon spawned but never recorded (it died between fork and write), by program.
    * Looked for only when some record has no live process, in one pass over /proc.
    */
-  #findLostSpawns(saved: readonly SavedProgram[], live: readonly SavedProgram[]): Map<string, RuntimeRecord> {
+  #findLostSpawns(
+    saved: readonly SavedProgram[],
+    live: ReadonlySet<SavedProgram>,
+  ): Map<string, RuntimeRecord> {
     const found = new Map<string, RuntimeRecord>();
-    if (live.length === saved.length) return found;
+    if (live.size === saved.length) return found;
     const leaders = findProgramLeaders(this.#options.paths.home);
     if (leaders.size === 0) return found;
-    const known = new Set(live.flatMap(({ runtime }) => (runtime.pid === null ? [] : [runtime.pid])));
+    const known = new Set([...live].flatMap(({ runtime }) => (runtime.pid === null ? [] : [runtime.pid])));
     for (const record of saved) {
-      if (live.includes(record)) continue;
+      if (live.has(record)) continue;
       const lost = pickLostSpawn(leaders.get(record.spec.name), record.savedAt, known);
       if (lost) found.set(record.spec.name, lost);
     }

@@ -3,21 +3,17 @@ import { PROGRAM_KEY_ORDER, type TendYamlConfig, type TendYamlLogs, type TendYam
 // Puts every program's keys in tend.yaml order and moves settings that all programs share into
 // `defaults`, so an import of ten supervisord programs does not repeat `restart: on-failure` ten times.
 
-const HOISTABLE_KEYS: readonly (keyof TendYamlProgram)[] = [
-  'envFile',
-  'autostart',
-  'restart',
-  'successExitCodes',
-  'restartDelay',
-  'backoff',
-  'giveUp',
-  'startSecs',
-  'stopSignal',
-  'stopTimeout',
-  'user',
-  'group',
-  'umask',
-];
+/** Settings of how a program runs, not of which program it is: these may move into `defaults`. */
+const PER_PROGRAM_KEYS: ReadonlySet<keyof TendYamlProgram> = new Set([
+  'command',
+  'cwd',
+  'instances',
+  'offsetEnv',
+  'env',
+  'dependsOn',
+  'logs',
+]);
+const HOISTABLE_KEYS = PROGRAM_KEY_ORDER.filter((key) => !PER_PROGRAM_KEYS.has(key));
 const LOG_KEY_ORDER: readonly (keyof TendYamlLogs)[] = [
   'out',
   'err',
