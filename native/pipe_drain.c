@@ -10,93 +10,30 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "common.h"
+#include "fd_watch.h"
 
 #define SCRATCH_PIPE_BYTES (1024 * 1024)
 
-typedef struct {
-  uv_poll_t poll;
-  int fd;
-  int closed;
-  napi_env env;
-  napi_ref callback;
-  napi_async_context context;
-} watcher_t;
-
-static void on_watcher_closed(uv_handle_t *handle) {
-  watcher_t *watcher = handle->data;
-  napi_delete_reference(watcher->env, watcher->callback);
-  napi_async_destroy(watcher->env, watcher->context);
-  free(watcher);
-}
-
-static void close_watcher(watcher_t *watcher) {
-  if (watcher->closed) return;
-  watcher->closed = 1;
-  uv_poll_stop(&watcher->poll);
-  close(watcher->fd);
-  uv_close((uv_handle_t *)&watcher->poll, on_watcher_closed);
-}
-
-static void on_poll(uv_poll_t *handle, int status, int events) {
-  watcher_t *watcher = handle->data;
-  (void)status;
-  (void)events;
-  if (watcher->closed) return;
-  // Readable, hung up or failed: in every case the callback's next peek tells which.
-  napi_env env = watcher->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  call_js(env, watcher->callback, watcher->context, 0, NULL);
-  napi_close_handle_scope(env, scope);
-}
-
-static napi_value close_method(napi_env env, napi_callback_info info) {
-  napi_value self;
-  watcher_t *watcher = NULL;
-  napi_get_cb_info(env, info, NULL, NULL, &self, NULL);
-  if (napi_unwrap(env, self, (void **)&watcher) == napi_ok && watcher) close_watcher(watcher);
-  return NULL;
-}
+// Readable, hung up or failed: in every case the callback's next peek tells which.
+static void on_pipe_ready(fd_watch_t *watch) { fd_watch_call(watch, 0, NULL); }
 
 // watchReadable(fd, onReadable): calls onReadable() while fd is readable or hung up (level-triggered).
 // The watcher owns fd from then on: close() stops watching and closes it.
 napi_value watch_readable(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], self, close_function, resource_name;
+  napi_value argv[2];
   int32_t fd;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
     napi_throw_type_error(env, NULL, "watchReadable(fd, onReadable): fd must be a file descriptor");
     return NULL;
   }
-  watcher_t *watcher = calloc(1, sizeof *watcher);
-  if (!watcher) return throw_errno(env, "calloc", ENOMEM);
-  watcher->fd = fd;
-  watcher->env = env;
-  watcher->poll.data = watcher;
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  int error = uv_poll_init(loop, &watcher->poll, fd);
-  if (error != 0) {
-    free(watcher);
-    return throw_errno(env, "uv_poll_init", -error);
-  }
-  uv_poll_start(&watcher->poll, UV_READABLE | UV_DISCONNECT, on_poll);
-  napi_create_reference(env, argv[1], 1, &watcher->callback);
-  napi_create_string_utf8(env, "tend:pipe-watcher", NAPI_AUTO_LENGTH, &resource_name);
-  napi_create_object(env, &self);
-  napi_async_init(env, self, resource_name, &watcher->context);
-  napi_wrap(env, self, watcher, NULL, NULL, NULL);
-  napi_create_function(env, "close", NAPI_AUTO_LENGTH, close_method, NULL, &close_function);
-  napi_set_named_property(env, self, "close", close_function);
-  return self;
+  return fd_watch_start(env, fd, UV_READABLE | UV_DISCONNECT, argv[1], "tend:pipe-watcher", on_pipe_ready);
 }
 
 // One scratch pipe for the whole daemon: it is emptied within the call that fills it.

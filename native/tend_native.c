@@ -56,17 +56,6 @@ napi_value throw_errno(napi_env env, const char *syscall, int err) {
   return NULL;
 }
 
-void call_js(napi_env env, napi_ref callback_ref, napi_async_context context, size_t argc, const napi_value *argv) {
-  napi_value callback, receiver, result;
-  napi_get_reference_value(env, callback_ref, &callback);
-  napi_get_global(env, &receiver);
-  if (napi_make_callback(env, context, receiver, callback, argc, argv, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
-}
-
 static napi_value make_fifo(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
