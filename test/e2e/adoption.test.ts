@@ -26,21 +26,7 @@ import {
 test('a new daemon adopts programs left by a SIGKILLed one, without duplicates or lost output', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  for (const [name, script] of [
-    ['counter', 'counter.sh'],
-    ['web', 'sleeper.sh'],
-  ] as const) {
-    const started = await h.tend(['start', '--name', name, '--start-secs', '100ms', '--', fixture(script)]);
-    assert.equal(started.code, 0, started.stderr);
-  }
-  const before = await waitFor(
-    async () => {
-      const rows = await h.tendJson<ProgramRow[]>(['ls']);
-      return rows.every((row) => row.state === 'running') ? rows : false;
-    },
-    5000,
-    'both programs running',
-  );
+  const before = [await startRunning(h, 'counter', [fixture('counter.sh')]), await startRunning(h, 'web')];
   await waitFor(
     async () => getCompleteLines(await readLog(h.home, 'counter', 'out')).length >= 10,
     5000,

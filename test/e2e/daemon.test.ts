@@ -99,21 +99,7 @@ test('concurrent commands on a fresh home start exactly one daemon', async (t) =
 test('daemon restart replaces the daemon while programs keep running with the same pids', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  for (const [name, script] of [
-    ['counter', 'counter.sh'],
-    ['web', 'sleeper.sh'],
-  ] as const) {
-    const started = await h.tend(['start', '--name', name, '--start-secs', '100ms', '--', fixture(script)]);
-    assert.equal(started.code, 0, started.stderr);
-  }
-  const before = await waitFor(
-    async () => {
-      const rows = await h.tendJson<ProgramRow[]>(['ls']);
-      return rows.every((row) => row.state === 'running') ? rows : false;
-    },
-    5000,
-    'both programs running',
-  );
+  const before = [await startRunning(h, 'counter', [fixture('counter.sh')]), await startRunning(h, 'web')];
   const oldDaemon = await h.tendJson<DaemonInfo>(['daemon', 'status']);
 
   const restarted = await h.tend(['daemon', 'restart', '--json']);
