@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { waitFor } from '../../test/e2e/helpers.js';
 import { type LogRecord, MAX_LINE_BYTES, OutputCapture, PARTIAL_FLUSH_MS } from './capture.js';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log-options.js';
 
@@ -88,14 +89,6 @@ async function runToEnd(run: Run, argv: string[]): Promise<void> {
 
 const sh = (script: string) => ['sh', '-c', script];
 const node = (script: string) => [process.execPath, '-e', script];
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import { waitFor } from '../../test/e2e/helpers.js';
 import { type LogFault, LogFile, type LogFileHooks, NO_ROTATION, type RotationPolicy } from './log-file.js';
 import { listRotated } from './rotation.js';
 
@@ -52,14 +53,6 @@ function readHistory(path: string): string[] {
   return files.map((file) =>
     file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString() : readFileSync(file, 'utf8'),
   );
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 test('appends every write, to an existing file too', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { waitFor } from '../../test/e2e/helpers.js';
 import { getShellScript } from './launch.js';
 
 test('a simple command string is exec’d, so the program is the main process', () => {
@@ -37,10 +38,7 @@ test('under /bin/sh the exec’d program itself has the pid tend watches', {
 }, async (t) => {
   const child = spawn('/bin/sh', ['-c', getShellScript('sleep 30')], { stdio: 'ignore' });
   t.after(() => child.kill('SIGKILL'));
-  let comm = '';
-  for (let tries = 0; tries < 100 && comm !== 'sleep'; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    comm = readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
-  }
-  assert.equal(comm, 'sleep');
+  const comm = () => readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+  // Without exec the shell would stay the process, named sh, until the deadline.
+  await waitFor(() => comm() === 'sleep', 1000, 'the shell to become sleep');
 });

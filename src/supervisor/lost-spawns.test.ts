@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { waitFor } from '../../test/e2e/helpers.js';
 import { type FoundLeader, findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
 
 const leader = (pid: number, procStartTime: number, startedAt: number): FoundLeader => ({
@@ -57,11 +58,11 @@ test('findProgramLeaders finds a session leader by its TEND_HOME and TEND_PROGRA
   // The exclusion is tested only once the grandchild really leads a session of its own.
   const leadsSession = (pid: number) =>
     readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ')[3] === String(pid);
-  const deadline = Date.now() + 2000;
-  while (!(leadsSession(grandchild) && leadsSession(child.pid ?? 0)) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.ok(leadsSession(grandchild), 'the grandchild called setsid');
+  await waitFor(
+    () => leadsSession(grandchild) && leadsSession(child.pid ?? 0),
+    2000,
+    'the leader and its setsid’d grandchild',
+  );
   const found = findProgramLeaders(home);
   const leaders = found.get('worker') ?? [];
   assert.deepEqual(
