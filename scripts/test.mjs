@@ -1,7 +1,8 @@
 // Runs every unit test (src/**/*.test.ts) and end-to-end test (test/e2e/*.test.ts) with node's test
 // runner, then fails if any process started under a test TEND_HOME is still alive.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,18 +22,22 @@ const files = only.length > 0 ? only : [...findTests('src'), ...findTests('test'
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// Each run gets its own temporary directory, so two suites running at once (two checkouts) never
+// take each other's processes for leaks.
+const runDir = mkdtempSync(join(tmpdir(), 'tend-run-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=4', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TEND_TEST_RUN: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: runDir, TEND_TEST_RUN: '1' } },
 );
 
-// No process may outlive the suite: look for anything whose environment names a test TEND_HOME.
+// No process may outlive the suite: look for anything whose environment names this run's TEND_HOMEs.
+const runHome = `TEND_HOME=${runDir}/tend-test-`;
 const leaked = [];
 for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
   try {
     const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    if (/(^|\0)TEND_HOME=[^\0]*tend-test-/.test(environ)) leaked.push(pid);
+    if (environ.split('\0').some((variable) => variable.startsWith(runHome))) leaked.push(pid);
   } catch {
     // gone or not ours
   }
@@ -49,4 +54,5 @@ if (leaked.length > 0) {
   process.exit(1);
 }
 console.log('leak check: no process outlived the tests');
+rmSync(runDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
