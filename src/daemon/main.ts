@@ -13,6 +13,7 @@ import { VERSION } from '../version.js';
 import { ensureHome } from './home.js';
 import { createLogger, type LogWriter, writeStdout } from './logger.js';
 import { readPidFile, removePidFile, writePidFile } from './pid-file.js';
+import { installDaemonSignals } from './signals.js';
 
 // The daemon, wired top to bottom: home, lock, state, supervisor, API, signals. Nothing else lives here.
 
@@ -86,10 +87,11 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   });
   server = await listenOnSocket(paths.socket, app);
 
-  process.on('SIGTERM', () => void shutdown(true, 'SIGTERM'));
-  process.on('SIGINT', () => void shutdown(true, 'SIGINT'));
-  process.on('SIGHUP', () => log.info('SIGHUP ignored (nothing to reload yet)'));
-  process.on('SIGPIPE', () => {});
+  installDaemonSignals({
+    log,
+    shutdown: (stopPrograms, why) => void shutdown(stopPrograms, why),
+    exitNow: (code) => process.exit(code),
+  });
   process.on('uncaughtException', (error) => log.error(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => log.error(`unhandled rejection: ${String(error)}`));
 

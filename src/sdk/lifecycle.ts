@@ -10,7 +10,12 @@ import { createNotifier, type Notifier } from './notify.js';
 import { type DaemonPaths, getDefaultName, getDefaultPaths, validateName } from './paths.js';
 import { acquirePidFile, getPidFileStatus, type PidFileLock, readPidFile } from './pid-file.js';
 import { getRunLog, getStateDump, type ReportSource, writeReport } from './reports.js';
-import { type HandledSignal, installSignalHandlers, type SignalAction } from './signals.js';
+import {
+  guardInspectorSignal,
+  type HandledSignal,
+  installSignalHandlers,
+  type SignalAction,
+} from './signals.js';
 import type { RunLog } from './stats.js';
 import type { Daemon, DaemonOptions, DaemonState, LifecycleHook, StopHook, StopInfo } from './types.js';
 import { installUncaughtHandlers, type UncaughtOrigin } from './uncaught.js';
@@ -81,6 +86,7 @@ class DaemonRuntime implements Daemon {
   #stopRequest: StopRequest | null = null;
   #stopWatchdog: () => void = () => {};
   #onStarted: (() => void) | null = null;
+  #unguardSignal: () => void;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -89,6 +95,11 @@ class DaemonRuntime implements Daemon {
     this.#paths = getDefaultPaths(this.name);
     this.#pidFilePath = options.pidFile ?? null;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    // From creation on, never from run() only: a SIGUSR1 while the program still sets up must not
+    // open Node's inspector to every local user.
+    this.#unguardSignal = guardInspectorSignal(() =>
+      this.logger.warn('SIGUSR1 before run(): ignored (no run log yet)'),
+    );
     // Paused until run(): events scheduled at the top level wait for the start hooks, and a control
     // command (status, stop...) never runs them.
     this.#queue = new EventQueue({
@@ -183,6 +194,7 @@ class DaemonRuntime implements Daemon {
     this.#startedAtMs = Date.now();
     this.#notifier = createNotifier({ logger: this.logger, notifyFd: this.#options.notifyFd });
     setInterval(() => {}, KEEP_ALIVE_MS);
+    this.#unguardSignal();
     installSignalHandlers((action, signal) => this.#onSignal(action, signal));
     installUncaughtHandlers((error, origin) => this.#onUncaughtError(error, origin));
     const pingMs = this.#notifier.watchdogPingMs;
@@ -268,7 +280,7 @@ class DaemonRuntime implements Daemon {
   }
 
   #onSignal(action: SignalAction, signal: HandledSignal): void {
-    if (action === 'stop') {
+    if (action === 'stop' || action === 'quit') {
       if (this.#stopRequest) this.logger.warn(`${signal} while stopping: a third SIGINT exits at once`);
       this.#requestStop({ reason: 'signal', signal, exitCode: 0 });
     } else if (action === 'force-exit') {
@@ -280,6 +292,8 @@ class DaemonRuntime implements Daemon {
       this.#queue.scheduleUrgent(DAEMON_EVENTS.runLog);
     } else if (action === 'write-state-dump') {
       this.#queue.scheduleUrgent(DAEMON_EVENTS.stateDump);
+    } else if (action === 'log-and-ignore') {
+      this.logger.warn(`${signal} ignored (a daemon is not ended or stopped by it)`);
     }
   }
 

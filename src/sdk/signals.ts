@@ -1,13 +1,57 @@
-// Which signal means what (ZenDaemon's signal → event table). The listeners only schedule events on
-// the queue; the one exception is the third SIGINT, which must work even when the queue is stuck.
+import { constants } from 'node:os';
+
+// Which signal means what (ZenDaemon's signal → event table), for every signal whose default would
+// end or stop the process without a word. The listeners only report the action; the daemon decides
+// what to do with it. Fault signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS) keep
+// their default: a core dump is the right answer to a real fault. docs/security.md lists them all.
 
 export const FORCE_EXIT_SIGINT_COUNT = 3;
 
-/** What a signal asks the daemon to do. */
-export type SignalAction = 'stop' | 'reload' | 'write-run-log' | 'write-state-dump' | 'force-exit' | 'ignore';
+/**
+ * What a signal asks the daemon to do. `quit` ends it like `stop` (the tend daemon leaves its
+ * programs running); `log-and-ignore` is a warning line and nothing else.
+ */
+export type SignalAction =
+  | 'stop'
+  | 'quit'
+  | 'reload'
+  | 'write-run-log'
+  | 'write-state-dump'
+  | 'force-exit'
+  | 'ignore'
+  | 'log-and-ignore';
 
-export const HANDLED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE'] as const;
-export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
+const SIGNAL_ACTIONS = {
+  SIGTERM: 'stop',
+  SIGINT: 'stop',
+  SIGQUIT: 'quit',
+  SIGHUP: 'reload',
+  // A listener for SIGUSR1 also keeps Node from opening its inspector (unauthenticated, 127.0.0.1:9229).
+  SIGUSR1: 'write-run-log',
+  SIGUSR2: 'write-state-dump',
+  // Node already ignores SIGPIPE (a write to a closed pipe fails with EPIPE instead); a listener keeps it so.
+  SIGPIPE: 'ignore',
+  // Nobody should send these to a daemon: default is death (or a stop, for the terminal ones).
+  SIGALRM: 'log-and-ignore',
+  SIGVTALRM: 'log-and-ignore',
+  SIGPROF: 'log-and-ignore',
+  SIGXCPU: 'log-and-ignore',
+  // Ignored, a write past RLIMIT_FSIZE fails with EFBIG (a log fault) instead of killing the process.
+  SIGXFSZ: 'log-and-ignore',
+  // A daemon ignores terminal stops (Stevens' daemon rules): a Ctrl-Z must not freeze a supervisor.
+  SIGTSTP: 'log-and-ignore',
+  SIGTTIN: 'log-and-ignore',
+  SIGTTOU: 'log-and-ignore',
+  SIGIO: 'log-and-ignore',
+  SIGPWR: 'log-and-ignore',
+  SIGSTKFLT: 'log-and-ignore',
+} as const satisfies Record<string, SignalAction>;
+
+export type HandledSignal = keyof typeof SIGNAL_ACTIONS;
+// SIGPWR and SIGSTKFLT are Linux's own; elsewhere they are not signals and are left out.
+export const HANDLED_SIGNALS = (Object.keys(SIGNAL_ACTIONS) as HandledSignal[]).filter(
+  (signal) => signal in constants.signals,
+);
 
 /**
  * The action for a signal; `sigintCount` counts SIGINTs received so far, this one included.
@@ -17,21 +61,8 @@ export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
  * getSignalAction('SIGINT', 3); // 'force-exit'
  */
 export function getSignalAction(signal: HandledSignal, sigintCount: number): SignalAction {
-  switch (signal) {
-    case 'SIGTERM':
-      return 'stop';
-    case 'SIGINT':
-      return sigintCount >= FORCE_EXIT_SIGINT_COUNT ? 'force-exit' : 'stop';
-    case 'SIGHUP':
-      return 'reload';
-    case 'SIGUSR1':
-      return 'write-run-log';
-    case 'SIGUSR2':
-      return 'write-state-dump';
-    case 'SIGPIPE':
-      // Node already ignores SIGPIPE (a write to a closed pipe fails with EPIPE instead); a listener keeps it so.
-      return 'ignore';
-  }
+  if (signal === 'SIGINT' && sigintCount >= FORCE_EXIT_SIGINT_COUNT) return 'force-exit';
+  return SIGNAL_ACTIONS[signal];
 }
 
 /**
@@ -55,4 +86,26 @@ export function installSignalHandlers(
   return () => {
     for (const [signal, listener] of listeners) process.off(signal, listener);
   };
+}
+
+const inspectorGuardCallbacks = new Set<() => void>();
+
+/**
+ * Keeps SIGUSR1 from opening Node's inspector, from now on and for good: Node opens it on
+ * 127.0.0.1:9229 for anyone on the machine unless a SIGUSR1 listener exists. Call it before anything
+ * slow. One listener per process, however many callers; `onSignal` hears each SIGUSR1 until the
+ * returned function is called (the guard itself stays).
+ *
+ * @example
+ * const unguard = guardInspectorSignal(() => logger.warn('SIGUSR1 before run(): ignored'));
+ */
+export function guardInspectorSignal(onSignal?: () => void): () => void {
+  if (!process.listeners('SIGUSR1').includes(onGuardedSignal)) process.on('SIGUSR1', onGuardedSignal);
+  if (!onSignal) return () => {};
+  inspectorGuardCallbacks.add(onSignal);
+  return () => inspectorGuardCallbacks.delete(onSignal);
+}
+
+function onGuardedSignal(): void {
+  for (const callback of inspectorGuardCallbacks) callback();
 }
