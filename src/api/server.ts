@@ -13,13 +13,43 @@ export interface ApiHandler {
   handle(request: ApiRequest): Promise<ApiResponse>;
 }
 
-export function listenOnSocket(socketPath: string, app: ApiHandler): Promise<Server> {
-  const server = createServer((req, res) => {
-    void serve(app, req, res);
-  });
+/**
+ * A client that sends its request slowly (or never finishes its body) must not hold a connection,
+ * and so an fd, for ever: the whole request must arrive within REQUEST_TIMEOUT_MS. Long answers
+ * (`logs -f`) are not limited; only connections are, to MAX_CONNECTIONS at once.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const MAX_CONNECTIONS = 512;
+
+export interface ServerLimits {
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+const DEFAULT_LIMITS: ServerLimits = {
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  maxConnections: MAX_CONNECTIONS,
+};
+
+export function listenOnSocket(
+  socketPath: string,
+  app: ApiHandler,
+  limits: ServerLimits = DEFAULT_LIMITS,
+): Promise<Server> {
+  const server = createServer(
+    // Node checks the timeouts this often (30 s by default, which would stretch a short timeout).
+    { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
+    (req, res) => {
+      void serve(app, req, res);
+    },
+  );
   server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.maxConnections = limits.maxConnections;
   try {
     unlinkSync(socketPath);
   } catch {

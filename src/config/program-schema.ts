@@ -19,6 +19,8 @@ export const DEFAULT_BACKOFF = {
   maxMs: 30_000,
   resetAfterMs: 10_000,
 } as const;
+/** The shortest wait between quick restarts: without it, `initial: 0` restarts a crash loop thousands of times a second. */
+export const MIN_BACKOFF_MS = 100;
 
 export const PROGRAM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RESERVED_NAMES = new Set(['all']);
@@ -33,6 +35,11 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/** A backoff delay: a duration no shorter than MIN_BACKOFF_MS. */
+const backoffDelay = duration.refine((ms) => ms >= MIN_BACKOFF_MS, {
+  message: `must be at least ${MIN_BACKOFF_MS}ms (a shorter wait lets a crash loop take a whole CPU)`,
 });
 
 const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -107,9 +114,9 @@ export const programInputSchema = z.strictObject({
   restartDelay: duration.default(0),
   backoff: z
     .strictObject({
-      initial: duration.default(DEFAULT_BACKOFF.initialMs),
+      initial: backoffDelay.default(DEFAULT_BACKOFF.initialMs),
       multiplier: z.number().min(1).max(100).default(DEFAULT_BACKOFF.multiplier),
-      max: duration.default(DEFAULT_BACKOFF.maxMs),
+      max: backoffDelay.default(DEFAULT_BACKOFF.maxMs),
       resetAfter: duration.default(DEFAULT_BACKOFF.resetAfterMs),
     })
     .default({

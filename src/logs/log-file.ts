@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PipeDrainHelper } from '../native.js';
-import { compressInBackground, getRotatedName, pruneRotated } from './rotation.js';
+import { compressInBackground, getRotatedName, pruneRotated, recoverCompression } from './rotation.js';
 
 // An append-only log file written synchronously: a chunk read from the program is on its way to the
 // disk before the next one is read, so a daemon killed at any moment holds no unwritten output.
@@ -66,6 +66,7 @@ export class LogFile {
   #source: number | null = null;
   /** Bytes of the current chunk already in the file (or moved there from the source). */
   #taken = 0;
+  #leftoversChecked = false;
 
   constructor(
     path: string,
@@ -297,6 +298,12 @@ export class LogFile {
     if (this.#fd !== null && this.#regular) this.#checkDeleted();
     if (this.#fd === null) {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      if (!this.#leftoversChecked) {
+        this.#leftoversChecked = true;
+        recoverCompression(this.path, this.#policy.compress, () =>
+          pruneRotated(this.path, this.#policy.keep),
+        );
+      }
       // splice(2) refuses a file opened O_APPEND; it writes at the file's size instead.
       const flags = this.#drain ? constants.O_WRONLY | constants.O_CREAT : 'a';
       const fd = openSync(this.path, flags, 0o600);

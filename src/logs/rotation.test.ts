@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { compressInBackground, getRotatedName, listRotated, pruneRotated } from './rotation.js';
+import {
+  compressInBackground,
+  getRotatedName,
+  listRotated,
+  pruneRotated,
+  recoverCompression,
+} from './rotation.js';
 
 let dir: string;
 let path: string;
@@ -29,39 +35,64 @@ function rotateAt(date: Date, content = ''): string {
 
 const names = () => listRotated(path).map((file) => basename(file.path));
 
-test('names a rotated file after the UTC moment of rotation, with milliseconds', () => {
-  assert.equal(getRotatedName(path, AT), `${path}.20261121-164005-007`);
+test('names a rotated file by a sequence number and the UTC moment of rotation', () => {
+  assert.equal(getRotatedName(path, AT), `${path}.000001.20261121-164005-007`);
 });
 
-test('rotations within the same millisecond get increasing suffixes', () => {
-  assert.equal(rotateAt(AT), `${path}.20261121-164005-007`);
-  assert.equal(rotateAt(AT), `${path}.20261121-164005-007-1`);
-  assert.equal(rotateAt(AT), `${path}.20261121-164005-007-2`);
+test('each rotation takes the next sequence number, within one millisecond too', () => {
+  assert.equal(rotateAt(AT), `${path}.000001.20261121-164005-007`);
+  assert.equal(rotateAt(AT), `${path}.000002.20261121-164005-007`);
+  assert.equal(rotateAt(AT), `${path}.000003.20261121-164005-007`);
 });
 
-test('a compressed file still holds its name', () => {
-  writeFileSync(`${path}.20261121-164005-007.gz`, '');
-  assert.equal(getRotatedName(path, AT), `${path}.20261121-164005-007-1`);
+test('a compressed file still holds its number', () => {
+  writeFileSync(`${path}.000007.20261121-164005-007.gz`, '');
+  assert.equal(getRotatedName(path, AT), `${path}.000008.20261121-164005-007`);
 });
 
-test('lists rotated files oldest first, suffixes in numeric order, compressed or not', () => {
-  const later = new Date(AT.getTime() + 1);
-  for (let index = 0; index < 12; index++) rotateAt(AT);
-  rotateAt(later);
-  writeFileSync(`${path}.20261121-164004-999.gz`, '');
-  assert.deepEqual(names(), [
-    'web.out.log.20261121-164004-999.gz',
-    'web.out.log.20261121-164005-007',
-    ...Array.from({ length: 11 }, (_, index) => `web.out.log.20261121-164005-007-${index + 1}`),
-    'web.out.log.20261121-164005-008',
-  ]);
+test('a clock stepped backwards does not make new files look old, so pruning keeps them', () => {
+  const future = new Date(AT.getTime() + 3600_000);
+  for (const content of ['a', 'b', 'c']) rotateAt(future, content);
+  for (const content of ['d', 'e']) rotateAt(AT, content);
+  pruneRotated(path, 3);
   assert.deepEqual(
-    listRotated(path).map((file) => file.compressed),
-    [true, ...Array.from({ length: 13 }, () => false)],
+    listRotated(path).map((file) => readFileSync(file.path, 'utf8')),
+    ['c', 'd', 'e'],
   );
 });
 
-test('a new name sorts last even when older files of the same millisecond were pruned', () => {
+test('files named before sequence numbers are older than numbered ones, in stamp order', () => {
+  const later = new Date(AT.getTime() + 1);
+  writeFileSync(`${path}.20261121-164005-007-1`, '');
+  writeFileSync(`${path}.20261121-164005-007`, '');
+  writeFileSync(`${path}.20261121-164004-999.gz`, '');
+  rotateAt(new Date(AT.getTime() - 86_400_000));
+  rotateAt(later);
+  writeFileSync(`${path}.20261121-164005-008`, '');
+  assert.deepEqual(names(), [
+    'web.out.log.20261121-164004-999.gz',
+    'web.out.log.20261121-164005-007',
+    'web.out.log.20261121-164005-007-1',
+    'web.out.log.20261121-164005-008',
+    'web.out.log.000001.20261120-164005-007',
+    'web.out.log.000002.20261121-164005-008',
+  ]);
+  assert.deepEqual(
+    listRotated(path).map((file) => file.compressed),
+    [true, false, false, false, false, false],
+  );
+});
+
+test('sequence numbers past six digits still sort numerically', () => {
+  writeFileSync(`${path}.999999.20261121-164005-007`, '');
+  assert.equal(rotateAt(AT), `${path}.1000000.20261121-164005-007`);
+  assert.deepEqual(names(), [
+    'web.out.log.999999.20261121-164005-007',
+    'web.out.log.1000000.20261121-164005-007',
+  ]);
+});
+
+test('a new name sorts last even when older files were pruned', () => {
   rotateAt(AT, 'first');
   rotateAt(AT, 'second');
   rotateAt(AT, 'third');
@@ -75,7 +106,7 @@ test('ignores the log itself, other programs, temporary and unrelated files', ()
   rotateAt(AT);
   for (const other of [
     'web.out.log',
-    'web.out.log.20261121-164005-008.gz.tmp',
+    'web.out.log.000002.20261121-164005-008.gz.tmp',
     'web.out.log.bak',
     'web.out.log.2026',
     'web.err.log.20261121-164005-007',
@@ -83,7 +114,7 @@ test('ignores the log itself, other programs, temporary and unrelated files', ()
   ]) {
     writeFileSync(join(dir, other), '');
   }
-  assert.deepEqual(names(), ['web.out.log.20261121-164005-007']);
+  assert.deepEqual(names(), ['web.out.log.000001.20261121-164005-007']);
 });
 
 test('lists nothing when the directory does not exist', () => {
@@ -104,7 +135,7 @@ test('prunes all but the newest keep files', () => {
 test('compresses in the background into a .gz that replaces the file', async () => {
   const rotated = rotateAt(AT, 'hello\nworld\n'.repeat(1000));
   await new Promise<void>((resolve) => compressInBackground(rotated, resolve));
-  assert.deepEqual(names(), ['web.out.log.20261121-164005-007.gz']);
+  assert.deepEqual(names(), ['web.out.log.000001.20261121-164005-007.gz']);
   assert.equal(gunzipSync(readFileSync(`${rotated}.gz`)).toString(), 'hello\nworld\n'.repeat(1000));
   assert.ok(!readdirSync(dir).some((entry) => entry.endsWith('.tmp')));
 });
@@ -114,4 +145,20 @@ test('compressing a file that has gone leaves nothing behind and still calls bac
     compressInBackground(join(dir, 'gone.log.20261121-164005-007'), resolve),
   );
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('a compression cut short by a SIGKILL is cleaned up: the .gz.tmp goes, the file is compressed again', async () => {
+  const rotated = rotateAt(AT, 'hello\n'.repeat(100));
+  writeFileSync(`${rotated}.gz.tmp`, 'half a gzip stream');
+  writeFileSync(`${path}.000009.20261121-164005-007.gz.tmp`, 'its source is gone');
+  await new Promise<void>((resolve) => recoverCompression(path, true, resolve));
+  assert.deepEqual(readdirSync(dir), ['web.out.log.000001.20261121-164005-007.gz']);
+  assert.equal(gunzipSync(readFileSync(`${rotated}.gz`)).toString(), 'hello\n'.repeat(100));
+});
+
+test('without compression, only the orphan .gz.tmp is removed', () => {
+  const rotated = rotateAt(AT, 'kept');
+  writeFileSync(`${rotated}.gz.tmp`, 'half a gzip stream');
+  recoverCompression(path, false, () => assert.fail('nothing to compress'));
+  assert.deepEqual(readdirSync(dir), ['web.out.log.000001.20261121-164005-007']);
 });

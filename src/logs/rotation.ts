@@ -3,9 +3,12 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 
-// Rotated files are named after the moment they were rotated (`web.out.log.20261121-164000-123`,
-// `.gz` once compressed), so nothing is ever renamed twice and compression can run in the
-// background without racing the next rotation. The newest `keep` are kept.
+// Rotated files are named by a sequence number and the moment they were rotated
+// (`web.out.log.000042.20261121-164000-123`, `.gz` once compressed), so nothing is ever renamed twice
+// and compression can run in the background without racing the next rotation. The newest `keep` are
+// kept. Order comes from the sequence, never from the clock: a clock stepped backwards must not make
+// the newest files look oldest (and get them pruned). Files named the older way
+// (`web.out.log.20261121-164000-123[-N]`, no sequence) are older than any numbered one.
 
 function stamp(date: Date): string {
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');
@@ -15,23 +18,23 @@ function stamp(date: Date): string {
   );
 }
 
-const ROTATED_SUFFIX = /^\.(\d{8}-\d{6}-\d{3})(?:-(\d+))?(\.gz)?$/;
+const SEQUENCE_DIGITS = 6;
+const ROTATED_SUFFIX = /^\.(\d{6,})\.(\d{8}-\d{6}-\d{3})(\.gz)?$/;
+/** Before sequence numbers: ordered by the stamp, then the same-millisecond suffix. */
+const LEGACY_SUFFIX = /^\.(\d{8}-\d{6}-\d{3})(?:-(\d+))?(\.gz)?$/;
 
-/** A name that sorts after every rotated file, even when older ones of the same millisecond were pruned. */
+/** The next name: one more than the highest sequence number on disk (pruned or compressed files included). */
 export function getRotatedName(path: string, date: Date): string {
-  const base = `${path}.${stamp(date)}`;
-  let highest = -1;
-  for (const file of listRotated(path)) {
-    const name = file.path.replace(/\.gz$/, '');
-    if (name === base) highest = Math.max(highest, 0);
-    else if (name.startsWith(`${base}-`)) highest = Math.max(highest, Number(name.slice(base.length + 1)));
-  }
-  return highest < 0 ? base : `${base}-${highest + 1}`;
+  const last = listRotated(path).at(-1);
+  const next = last === undefined ? 1 : last.sequence + 1;
+  return `${path}.${String(next).padStart(SEQUENCE_DIGITS, '0')}.${stamp(date)}`;
 }
 
 export interface RotatedFile {
   readonly path: string;
   readonly compressed: boolean;
+  /** 0 for a file named before sequence numbers. */
+  readonly sequence: number;
 }
 
 /** Rotated files of `path`, oldest first. */
@@ -44,16 +47,24 @@ export function listRotated(path: string): RotatedFile[] {
   } catch {
     return [];
   }
-  const found: { path: string; compressed: boolean; key: string }[] = [];
+  const found: (RotatedFile & { key: string })[] = [];
   for (const entry of entries) {
     if (!entry.startsWith(name) || entry.endsWith('.tmp')) continue;
-    const match = ROTATED_SUFFIX.exec(entry.slice(name.length));
-    if (!match) continue;
-    const key = `${match[1]}-${(match[2] ?? '0').padStart(6, '0')}`;
-    found.push({ path: join(dir, entry), compressed: match[3] !== undefined, key });
+    const suffix = entry.slice(name.length);
+    const match = ROTATED_SUFFIX.exec(suffix);
+    if (match) {
+      const sequence = Number(match[1]);
+      const key = `1-${String(sequence).padStart(16, '0')}`;
+      found.push({ path: join(dir, entry), compressed: match[3] !== undefined, sequence, key });
+      continue;
+    }
+    const legacy = LEGACY_SUFFIX.exec(suffix);
+    if (!legacy) continue;
+    const key = `0-${legacy[1]}-${(legacy[2] ?? '0').padStart(6, '0')}`;
+    found.push({ path: join(dir, entry), compressed: legacy[3] !== undefined, sequence: 0, key });
   }
   found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return found.map(({ path: file, compressed }) => ({ path: file, compressed }));
+  return found.map(({ path: file, compressed, sequence }) => ({ path: file, compressed, sequence }));
 }
 
 export function pruneRotated(path: string, keep: number): void {
@@ -67,10 +78,15 @@ export function pruneRotated(path: string, keep: number): void {
   }
 }
 
+/** Rotated files being compressed by this process: their `.gz.tmp` is in use. */
+const compressing = new Set<string>();
+
 /** gzip off the hot path: streams in the background, then swaps the file for its .gz. */
 export function compressInBackground(path: string, done: () => void): void {
   const temporary = `${path}.gz.tmp`;
+  compressing.add(path);
   pipeline(createReadStream(path), createGzip(), createWriteStream(temporary, { mode: 0o600 }), (error) => {
+    compressing.delete(path);
     try {
       if (error) {
         unlinkSync(temporary);
@@ -83,4 +99,33 @@ export function compressInBackground(path: string, done: () => void): void {
     }
     done();
   });
+}
+
+/**
+ * What a daemon killed during compression left behind: a half-written `.gz.tmp` (deleted) beside
+ * the rotated file it came from, which is compressed again when compression is on.
+ */
+export function recoverCompression(path: string, compress: boolean, done: () => void): void {
+  const dir = dirname(path);
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(name) || !entry.endsWith('.gz.tmp')) continue;
+    const source = join(dir, entry.slice(0, -'.gz.tmp'.length));
+    if (compressing.has(source)) continue;
+    try {
+      unlinkSync(join(dir, entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  if (!compress) return;
+  for (const file of listRotated(path)) {
+    if (!file.compressed && !compressing.has(file.path)) compressInBackground(file.path, done);
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MIN_BACKOFF_MS } from '../config/program-schema.js';
 import { getBackoffDelayMs, getRecentFailures, isQuickExit } from './backoff.js';
 import { makeContext, NOW } from './fake-system.js';
 
@@ -123,5 +124,15 @@ describe('getRecentFailures', () => {
     const ctx = makeContext({ giveUp, recentFailures });
     getRecentFailures(ctx);
     assert.deepEqual(recentFailures, [NOW - 200_000, NOW - 10_000]);
+  });
+});
+
+describe('the backoff floor', () => {
+  test('a spec saved with initial 0 still waits MIN_BACKOFF_MS between quick restarts', () => {
+    const ctx = makeContext({ backoff: { initialMs: 0, multiplier: 2, maxMs: 0, resetAfterMs: 10_000 } });
+    assert.deepEqual(
+      [1, 2, 10].map((n) => getBackoffDelayMs(ctx, n)),
+      [MIN_BACKOFF_MS, MIN_BACKOFF_MS, MIN_BACKOFF_MS],
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { MIN_BACKOFF_MS } from '../config/program-schema.js';
 import type { MachineContext } from './states.js';
 
 // Exponential backoff for crash loops: the first quick exit waits `initial`, each further one
@@ -7,7 +8,8 @@ export function getBackoffDelayMs(ctx: MachineContext, consecutiveFailures: numb
   if (consecutiveFailures <= 0) return ctx.restartDelayMs;
   const { initialMs, multiplier, maxMs } = ctx.backoff;
   const exponential = initialMs * multiplier ** (consecutiveFailures - 1);
-  return Math.max(ctx.restartDelayMs, Math.min(maxMs, Math.round(exponential)));
+  // The floor holds for specs saved before it was enforced at input, too.
+  return Math.max(ctx.restartDelayMs, MIN_BACKOFF_MS, Math.min(maxMs, Math.round(exponential)));
 }
 
 export function isQuickExit(ctx: MachineContext, uptimeMs: number, wasStarting: boolean): boolean {

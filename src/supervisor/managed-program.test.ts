@@ -160,4 +160,22 @@ describe('ManagedProgram', () => {
     assert.equal(program.state, state);
     assert.equal(system.spawned.length, spawned);
   });
+
+  test('a backoff resumed from a record stamped in the future waits no longer than its own delay', () => {
+    const system = new FakeSystem();
+    const saved = new ManagedProgram({ spec: makeSpec(), system, capture: new FakeCapture() }).snapshot();
+    const program = new ManagedProgram({
+      spec: makeSpec(),
+      system,
+      capture: new FakeCapture(),
+      saved: { ...saved, state: 'backoff', desired: 'running', consecutiveFailures: 2 },
+    });
+    // The previous daemon's clock was an hour ahead; the delay for two failures is 200 ms.
+    program.resumeBackoff(system.now() + 3_600_000);
+    system.advance(199);
+    assert.equal(system.spawned.length, 0);
+    system.advance(1);
+    assert.equal(system.spawned.length, 1);
+    assert.equal(program.state, 'starting');
+  });
 });

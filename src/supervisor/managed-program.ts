@@ -166,7 +166,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
    */
   resumeBackoff(since: number): void {
     const delayMs = getBackoffDelayMs(this.#context(), this.#consecutiveFailures);
-    const remainingMs = Math.max(0, since + delayMs - this.#system.now());
+    // Never more than the whole delay: a record stamped by a clock that ran ahead must not stall it.
+    const remainingMs = Math.min(delayMs, Math.max(0, since + delayMs - this.#system.now()));
     this.#apply({ type: 'arm-timer', timer: 'backoff', ms: remainingMs });
   }
 

@@ -262,7 +262,7 @@ test('a restarted program never runs beside the leftovers of its previous run', 
   await createProgram(h, {
     name: 'tree',
     command: [fixture('forks-grandchild.sh'), pidFile],
-    backoff: { initial: '50ms' },
+    backoff: { initial: '100ms' },
     startSecs: '50ms',
   });
   const first = await waitForProgram(h, 'tree', (row) => row.state === 'running', 5000, 'running');
