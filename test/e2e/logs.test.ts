@@ -21,7 +21,7 @@ import {
 const TEND_BIN = join(ROOT, 'bin', 'tend.js');
 const LINE_BYTES = 100;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const ROTATED_SUFFIX = /^\.(\d{8}-\d{6}-\d{3})(?:-(\d+))?$/;
+const ROTATED_SUFFIX = /^\.(\d{6,})\.\d{8}-\d{6}-\d{3}$/;
 
 interface LogLine {
   time: string | null;
@@ -68,19 +68,19 @@ function spawnTend(t: TestContext, h: TendHome, args: string[]) {
   };
 }
 
-/** Rotated files of a log, oldest first (by their time stamp, then numeric suffix), then the log itself. */
+/** Rotated files of a log, oldest first (by their sequence number), then the log itself. */
 function listHistory(path: string): string[] {
   const name = basename(path);
-  const rotated: { file: string; key: string }[] = [];
+  const rotated: { file: string; key: number }[] = [];
   for (const entry of existsSync(dirname(path)) ? readdirSync(dirname(path)) : []) {
     const match = entry.startsWith(name) ? ROTATED_SUFFIX.exec(entry.slice(name.length)) : null;
     if (match)
       rotated.push({
         file: join(dirname(path), entry),
-        key: `${match[1]}-${(match[2] ?? '').padStart(6, '0')}`,
+        key: Number(match[1]),
       });
   }
-  rotated.sort((a, b) => (a.key < b.key ? -1 : 1));
+  rotated.sort((a, b) => a.key - b.key);
   return [...rotated.map((entry) => entry.file), ...(existsSync(path) ? [path] : [])];
 }
 
