@@ -24,9 +24,10 @@ function spawnNow(ctx: MachineContext, counted: boolean): Transition {
 }
 
 function startFresh(ctx: MachineContext): Transition {
+  const spawn = spawnNow(ctx, false);
   return {
-    ...spawnNow(ctx, false),
-    effects: [{ type: 'set-failures', consecutive: 0, recent: [] }, ...spawnNow(ctx, false).effects],
+    ...spawn,
+    effects: [{ type: 'set-failures', consecutive: 0, recent: [] }, ...spawn.effects],
     desired: 'running',
   };
 }
