@@ -3,6 +3,7 @@ import { getPaths } from '../paths.js';
 import { VERSION } from '../version.js';
 import { deleteCommand, restartCommand, signalCommand, stopCommand } from './commands/control.js';
 import { daemonCommand } from './commands/daemon.js';
+import { exportCommand } from './commands/export.js';
 import { helpCommand } from './commands/help.js';
 import { importCommand } from './commands/import.js';
 import { eventsCommand, listCommand, showCommand } from './commands/list.js';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   up: upCommand,
   down: downCommand,
   import: importCommand,
+  export: exportCommand,
   daemon: daemonCommand,
   help: helpCommand,
   '--help': helpCommand,

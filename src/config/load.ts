@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, extname, isAbsolute, relative } from 'node:path';
 import type { z } from 'zod';
 import { type DependencyNode, orderByDependencies } from './dependency-order.js';
-import { createEnvFileReader } from './env-file.js';
+import { createEnvFileReader, type EnvFileReader } from './env-file.js';
 import { type ExpandedProgram, expandPrograms } from './expand.js';
-import { configFileSchema } from './file-schema.js';
+import { type ConfigFile, configFileSchema } from './file-schema.js';
 import { resolveConfigFile, searchConfigFile } from './find-file.js';
 import { interpolateValues } from './interpolate.js';
 import { loadModuleConfig } from './load-module.js';
@@ -25,6 +25,8 @@ export interface LoadConfigOptions {
   cwd: string;
   /** For `${VAR}` interpolation. */
   env: Record<string, string | undefined>;
+  /** How `envFile:` files are read, given the config's directory (`tend export` only names them). */
+  createEnvFileReader?: (dir: string) => EnvFileReader;
 }
 
 export interface LoadedConfig {
@@ -35,6 +37,8 @@ export interface LoadedConfig {
   programs: ExpandedProgram[];
   /** Program keys in dependency order (file order among independent ones). */
   order: string[];
+  /** The file as written (interpolated and validated), before defaults and instances are applied. */
+  file: ConfigFile;
 }
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -97,12 +101,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   // Expanding a file with an uninterpolated string would only report the same problem again.
   if (!parsed.success || problems.length > 0) throw fail(problems);
 
-  const context = { file: path, dir, cpus: availableParallelism(), readEnvFile: createEnvFileReader(dir) };
+  const readEnvFile = (options.createEnvFileReader ?? createEnvFileReader)(dir);
+  const context = { file: path, dir, cpus: availableParallelism(), readEnvFile };
   const programs = expandPrograms(parsed.data, context, problems);
   for (const program of programs) {
     const result = programInputSchema.safeParse(program);
     if (!result.success) problems.push(...getProgramProblems(result.error, program));
   }
   if (problems.length > 0) throw fail(problems);
-  return { path, dir, programs, order };
+  return { path, dir, programs, order, file: parsed.data };
 }

@@ -20,8 +20,11 @@ Usage:
   tend down [NAMES...] [-f FILE]              stop and remove what tend.yaml declares
   tend scale NAME N                           grow or shrink a program's instances
   tend daemon start|stop|restart|status|run   manage the background daemon
-  tend import pm2|supervisord|procfile FILE [-o OUT] [--force] [--stdout] [--env NAME]
+  tend import pm2|supervisord|procfile|systemd FILE... [-o OUT] [--force] [--stdout] [--env NAME]
                                               write a tend.yaml from another tool's config
+  tend export systemd|kubernetes|compose [NAMES...] [-f FILE] [-o DIR] [--stdout] [--force]
+              [--user] [--image [NAME=]IMAGE] [--workdir DIR]
+                                              write tend.yaml's programs for another engine
   tend version
 
 Options of start:
