@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  assertStays,
   createTendHome,
   fixture,
   getEvents,
@@ -176,6 +177,20 @@ test('stop kills what is left of the process group once the main process has exi
   await waitFor(() => !isAlive(grandchild), 1000, 'the grandchild that ignored SIGTERM to be killed');
 });
 
+test('stop sends the stop signal to every process of the group, not only the main one', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const marks = join(h.home, 'marks');
+  const command = [fixture('group-pair.sh')];
+  await startRunning(h, 'pair', command, ['--env', `MARKS=${marks}`, '--stop-timeout', '3s']);
+  await waitFor(() => readMarks(marks).includes('member ready'), 5000, 'the member to start');
+
+  const stopped = await h.tend(['stop', 'pair']);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // Had SIGTERM reached the main process only, it would wait for the member until the SIGKILL.
+  assert.deepEqual(readMarks(marks), ['member ready', 'member TERM', 'main TERM']);
+});
+
 test('restart replaces the process with a new one', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
@@ -246,6 +261,20 @@ test('signal sends a signal to the main process only', async (t) => {
   assert.equal(second.restarts, 1);
 });
 
+test('signal reaches the main process and leaves the rest of its group alone', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const marks = join(h.home, 'marks');
+  await startRunning(h, 'pair', [fixture('group-pair.sh')], ['--env', `MARKS=${marks}`]);
+  await waitFor(() => readMarks(marks).includes('member ready'), 5000, 'the member to start');
+
+  const signalled = await h.tend(['signal', 'USR1', 'pair']);
+  assert.equal(signalled.code, 0, signalled.stderr);
+  await waitFor(() => readMarks(marks).includes('main USR1'), 5000, 'the main process to get SIGUSR1');
+  // The member notes a signal within 50 ms of getting it; half a second of silence means it got none.
+  await assertStays(() => !readMarks(marks).includes('member USR1'), 500, 'the member to get nothing');
+});
+
 test('delete stops a program and forgets it; delete all removes the rest', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
@@ -272,3 +301,7 @@ test('delete stops a program and forgets it; delete all removes the rest', async
   assert.equal(isAlive(pidOf('gamma')), false);
   assert.deepEqual(await h.tendJson<ProgramRow[]>(['ls']), []);
 });
+
+function readMarks(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n') : [];
+}

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   assertStays,
@@ -15,17 +17,15 @@ import {
 test('a python sd_notify client becomes running only once it sends READY=1, with its STATUS shown', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
+  const mark = join(h.home, 'ready-sent');
+  // READY=1 comes well after the 1 s that startSecs (the default readiness) would have waited.
   const started = await h.tend(
     ['start', '--name', 'py', '--ready', 'notify', '--', fixture('notify-client.py')],
-    {
-      env: { READY_DELAY: '0.8' },
-    },
+    { env: { READY_DELAY: '2.5', READY_MARK: mark } },
   );
   assert.equal(started.code, 0, started.stderr);
-  const early = await getProgram(h, 'py');
-  assert.equal(early.state, 'starting', 'not running before READY=1, although startSecs (1s) is not used');
-  const running = await waitForProgram(h, 'py', (row) => row.state === 'running', 5000, 'running');
-  assert.equal(running.pid, early.pid);
+  await waitForProgram(h, 'py', (row) => row.state === 'running', 8000, 'running');
+  assert.ok(existsSync(mark), 'running only after the program sent READY=1');
   const rows = await h.tendJson<{ name: string; status: string | null }[]>(['ls']);
   assert.equal(rows[0]?.status, 'serving from python');
   const table = await h.tend(['ls']);
@@ -36,11 +36,13 @@ test('a python sd_notify client becomes running only once it sends READY=1, with
 test('the fd protocol: a newline on NOTIFY_FD marks the program ready', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const script = 'sleep 0.5; echo >&"$NOTIFY_FD"; exec sleep 1000';
+  const mark = join(h.home, 'ready-sent');
+  // The newline comes well after the 1 s that startSecs (the default readiness) would have waited.
+  const script = `sleep 2.5; : > ${mark}; echo >&"$NOTIFY_FD"; exec sleep 1000`;
   const started = await h.tend(['start', '--name', 'fdp', '--ready', 'fd', '--', script]);
   assert.equal(started.code, 0, started.stderr);
-  assert.equal((await getProgram(h, 'fdp')).state, 'starting');
-  await waitForProgram(h, 'fdp', (row) => row.state === 'running', 5000, 'running');
+  await waitForProgram(h, 'fdp', (row) => row.state === 'running', 8000, 'running');
+  assert.ok(existsSync(mark), 'running only after the program wrote its newline');
 });
 
 test('a program that never becomes ready is killed at its start timeout and counts as a failed start', async (t) => {
