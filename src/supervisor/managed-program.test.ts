@@ -106,8 +106,18 @@ describe('ManagedProgram', () => {
     assert.equal(program.snapshot().desired, 'stopped');
   });
 
-  test('after an unexpected exit the leftovers of the old process group are stopped', () => {
+  test('after an unexpected exit the leftovers of the old process group are killed before the restart', () => {
     const { system, program } = setup();
+    program.dispatch({ type: 'start' });
+    system.advance(6000);
+    const first = system.lastChild;
+    first.exit(1);
+    assert.ok(system.kills.some((kill) => kill.pid === -first.pid && kill.signal === 'SIGKILL'));
+    assert.equal(system.spawned.length, 2);
+  });
+
+  test('after an exit that is not restarted the leftovers get the stop signal first', () => {
+    const { system, program } = setup({ restart: 'never' });
     program.dispatch({ type: 'start' });
     system.advance(6000);
     const first = system.lastChild;

@@ -10,6 +10,7 @@ import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
+import { getLaunch } from './launch.js';
 import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
 import {
   ManagedProgram,
@@ -17,7 +18,7 @@ import {
   type RuntimeRecord,
   type StateChange,
 } from './managed-program.js';
-import { isSameProcess } from './proc.js';
+import { findLeftovers, isRunning, isSameProcess } from './proc.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
 import { MAX_TIMER_MS, type System } from './system.js';
@@ -29,6 +30,20 @@ const SETTLE_GRACE_MS = 5000;
 const PRUNE_EVERY_EVENTS = 200;
 /** Recorded states from which the next spawn is an automatic restart (not a user's start). */
 const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'running', 'backoff']);
+
+/** How long restore waits for SIGKILLed leftovers to be gone before it goes on (they die in microseconds unless stuck in the kernel). */
+const LEFTOVERS_WAIT_MS = 1000;
+const LEFTOVERS_POLL_MS = 2;
+
+/** Blocks (restore is synchronous and runs before anything else) until none of `pids` runs, or the time is up. */
+function waitUntilGone(pids: readonly number[], timeoutMs: number): boolean {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += LEFTOVERS_POLL_MS) {
+    if (!pids.some(isRunning)) return true;
+    if (waited >= timeoutMs) return false;
+    Atomics.wait(pause, 0, 0, LEFTOVERS_POLL_MS);
+  }
+}
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -69,12 +84,14 @@ export class Supervisor {
       ),
     );
     const lostSpawns = this.#findLostSpawns(saved, live);
+    for (const record of saved) if (!live.has(record)) this.#killLeftovers(record);
     for (const record of saved) {
       const lost = lostSpawns.get(record.spec.name);
       if (live.has(record)) {
         const program = this.#register(record.spec, record);
         program.adopt(record.runtime);
-        if (record.savedState === 'stopping') this.#stopAdopted(program);
+        // A stop or a restart was under way: it is finished, as the user asked (desired says which).
+        if (record.savedState === 'stopping') this.#stopAdopted(program, record.desired);
         report.adopted.push(record.spec.name);
       } else if (lost) {
         // The previous daemon had decided to run it: whatever the record says, it runs, once. From a
@@ -92,6 +109,31 @@ export class Supervisor {
       }
     }
     return report;
+  }
+
+  /**
+   * A main process that ended while no daemon watched may have left its group behind (a child that
+   * ignores SIGTERM, a stop cut short by the daemon's death). Those leftovers are SIGKILLed before
+   * anything of the program starts again, so a new run never runs beside them.
+   */
+  #killLeftovers(record: SavedProgram): void {
+    const { pgid, procStartTime } = record.runtime;
+    if (pgid === null) return;
+    let uid: number | undefined;
+    try {
+      uid = getLaunch(record.spec).uid ?? process.getuid?.();
+    } catch {
+      uid = process.getuid?.();
+    }
+    if (uid === undefined) return;
+    const leftovers = findLeftovers(pgid, procStartTime, uid);
+    if (leftovers.length === 0) return;
+    for (const pid of leftovers) this.#options.system.kill(pid, 'SIGKILL');
+    const gone = waitUntilGone(leftovers, LEFTOVERS_WAIT_MS);
+    this.#options.log.warn(
+      `${record.spec.name}: killed ${leftovers.length} leftover process(es) of its previous run (${leftovers.join(', ')})` +
+        (gone ? '' : `; some still exist after ${LEFTOVERS_WAIT_MS} ms (uninterruptible sleep?)`),
+    );
   }
 
   #restoreRecord(saved: SavedProgram, report: RestoreReport): void {
@@ -292,8 +334,8 @@ export class Supervisor {
     if (written >= PRUNE_EVERY_EVENTS) this.#options.store.pruneEvents(program.name);
   }
 
-  #stopAdopted(program: ManagedProgram): void {
-    program.dispatch({ type: 'stop' });
+  #stopAdopted(program: ManagedProgram, desired: 'running' | 'stopped'): void {
+    program.dispatch({ type: desired === 'running' ? 'restart' : 'stop' });
     program.pollAdoptedSoon();
   }
 
@@ -303,7 +345,9 @@ export class Supervisor {
       program.dispatch({ type: 'start' });
       return;
     }
-    program.adopt(saved.runtime);
+    // Its leftovers are already dead (#killLeftovers): the group is not signalled again blind, as
+    // its number could name someone else's group by now. Without /proc that check cannot be made.
+    program.adopt(process.platform === 'linux' ? { ...saved.runtime, pgid: null } : saved.runtime);
     program.checkAdoptedNow();
   }
 

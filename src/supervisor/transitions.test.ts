@@ -158,7 +158,7 @@ describe('transition table', () => {
         { type: 'exit', exit: makeExit({ code: 1, uptimeMs: 60_000 }) },
         {
           next: 'backoff',
-          effects: [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)],
+          effects: [cancelTimers, reapKill, setFailures(1, []), armBackoff(250)],
           reason: 'exited with code 1; retrying in 250 ms',
         },
       );
@@ -216,7 +216,7 @@ describe('transition table', () => {
         { type: 'exit', exit: makeExit({ code: 1, uptimeMs: 60_000 }) },
         {
           next: 'starting',
-          effects: [reapTerm, resetFailures, cancelTimers, countRestart, spawn, armReady],
+          effects: [reapKill, resetFailures, cancelTimers, countRestart, spawn, armReady],
           reason: 'exited with code 1',
         },
         makeContext({ consecutiveFailures: 2, recentFailures: [NOW - 100_000] }),
@@ -470,7 +470,7 @@ describe('transition table', () => {
 });
 
 describe('decideAfterExit', () => {
-  const restartNow: Effect[] = [reapTerm, resetFailures, cancelTimers, countRestart, spawn, armReady];
+  const restartNow: Effect[] = [reapKill, resetFailures, cancelTimers, countRestart, spawn, armReady];
   const noRestart: Effect[] = [cancelTimers, reapTerm];
 
   describe('restart policy', () => {
@@ -577,7 +577,7 @@ describe('decideAfterExit', () => {
     test('a run one millisecond shorter than resetAfter is a quick exit', () => {
       const result = decideAfterExit(makeContext(), makeExit({ uptimeMs: 9_999 }), false);
       assert.equal(result.next, 'backoff');
-      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)]);
+      assert.deepEqual(result.effects, [cancelTimers, reapKill, setFailures(1, []), armBackoff(250)]);
     });
 
     test('a stable run with a restartDelay waits in backoff for exactly that delay', () => {
@@ -588,7 +588,7 @@ describe('decideAfterExit', () => {
       );
       assert.deepEqual(result, {
         next: 'backoff',
-        effects: [cancelTimers, reapTerm, resetFailures, armBackoff(2000)],
+        effects: [cancelTimers, reapKill, resetFailures, armBackoff(2000)],
         reason: 'exited with code 1',
       });
     });
@@ -612,7 +612,7 @@ describe('decideAfterExit', () => {
         );
         assert.equal(result.next, 'backoff');
         const [cancel, reap, failures, timer] = result.effects;
-        assert.deepEqual([cancel, reap], [cancelTimers, reapTerm]);
+        assert.deepEqual([cancel, reap], [cancelTimers, reapKill]);
         assert.deepEqual(failures, setFailures(consecutiveFailures + 1, []));
         assert.equal(timer?.type, 'arm-timer');
         if (timer?.type === 'arm-timer') {
@@ -636,7 +636,7 @@ describe('decideAfterExit', () => {
     test('an exit while still starting is quick whatever the uptime', () => {
       const result = decideAfterExit(makeContext(), makeExit({ uptimeMs: 3_600_000 }), true);
       assert.equal(result.next, 'backoff');
-      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(1, []), armBackoff(250)]);
+      assert.deepEqual(result.effects, [cancelTimers, reapKill, setFailures(1, []), armBackoff(250)]);
     });
 
     test('a backoff delay is never shorter than restartDelay', () => {
@@ -645,7 +645,7 @@ describe('decideAfterExit', () => {
         makeExit({ uptimeMs: 100 }),
         false,
       );
-      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(2, []), armBackoff(1500)]);
+      assert.deepEqual(result.effects, [cancelTimers, reapKill, setFailures(2, []), armBackoff(1500)]);
     });
 
     test('a custom backoff curve is followed', () => {
@@ -682,7 +682,7 @@ describe('decideAfterExit', () => {
       );
       assert.deepEqual(result, {
         next: 'backoff',
-        effects: [cancelTimers, reapTerm, setFailures(2, [NOW - 10_000, NOW]), armBackoff(500)],
+        effects: [cancelTimers, reapKill, setFailures(2, [NOW - 10_000, NOW]), armBackoff(500)],
         reason: 'exited with code 1; retrying in 500 ms',
       });
     });
@@ -698,7 +698,7 @@ describe('decideAfterExit', () => {
         false,
       );
       assert.equal(result.next, 'backoff');
-      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(3, [NOW]), armBackoff(1000)]);
+      assert.deepEqual(result.effects, [cancelTimers, reapKill, setFailures(3, [NOW]), armBackoff(1000)]);
     });
 
     test('a failure exactly one window ago has left the window', () => {
@@ -722,7 +722,7 @@ describe('decideAfterExit', () => {
         false,
       );
       assert.equal(result.next, 'backoff');
-      assert.deepEqual(result.effects, [cancelTimers, reapTerm, setFailures(51, []), armBackoff(30_000)]);
+      assert.deepEqual(result.effects, [cancelTimers, reapKill, setFailures(51, []), armBackoff(30_000)]);
     });
 
     test('a stable run is never fatal and clears the failure history', () => {

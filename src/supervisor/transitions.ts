@@ -58,10 +58,13 @@ function isSuccess(ctx: MachineContext, exit: ExitInfo): boolean {
 export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting: boolean): Transition {
   const what = describeExit(exit);
   const wantsRestart = ctx.restart === 'always' || (ctx.restart === 'on-failure' && !isSuccess(ctx, exit));
-  const reap = { type: 'reap-group', signal: ctx.stopSignal } as const;
   if (!wantsRestart) {
+    const reap = { type: 'reap-group', signal: ctx.stopSignal } as const;
     return { next: 'exited', effects: [{ type: 'cancel-timers' }, reap], reason: what };
   }
+  // A new run follows (now or after a wait): what is left of the old one dies at once, so the two
+  // never run side by side, even when the leftovers ignore the stop signal.
+  const reap = { type: 'reap-group', signal: 'SIGKILL' } as const;
   if (!isQuickExit(ctx, exit.uptimeMs, wasStarting)) {
     const restart = spawnNow(ctx, true);
     const reset = { type: 'set-failures', consecutive: 0, recent: [] } as const;
@@ -84,7 +87,7 @@ export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting
   if (ctx.giveUp && recent.length >= ctx.giveUp.failures) {
     return {
       next: 'fatal',
-      effects: [{ type: 'cancel-timers' }, reap, failures],
+      effects: [{ type: 'cancel-timers' }, { type: 'reap-group', signal: ctx.stopSignal }, failures],
       reason: `${what}; gave up after ${recent.length} failed starts within ${ctx.giveUp.withinMs} ms`,
     };
   }

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  createProgram,
+  createTendHome,
+  fixture,
+  isAlive,
+  killDaemon,
+  killQuietly,
+  type ProgramRow,
+  type TendHome,
+  waitFor,
+  waitForProgram,
+} from './helpers.js';
+
+// Bad moments: the daemon killed in the middle of a stop or a restart, a crash that leaves part of
+// a program behind.
+
+/** leaves-leftover.sh in its own directory: a main that survives one SIGTERM and a child that ignores it. */
+async function startLeaver(h: TendHome, name: string, stopTimeout: string): Promise<ProgramRow> {
+  await createProgram(h, {
+    name,
+    command: [fixture('leaves-leftover.sh'), h.home],
+    startSecs: '100ms',
+    stopTimeout,
+  });
+  return waitForProgram(h, name, (row) => row.state === 'running', 5000, 'running');
+}
+
+function readLeftover(h: TendHome): number {
+  return Number(readFileSync(join(h.home, 'leftover.pid'), 'utf8').trim());
+}
+
+/** Sends a request the daemon will not live to answer. */
+function sendUnanswered(h: TendHome, path: string): void {
+  h.api({ method: 'POST', path, timeoutMs: 60_000 }).catch(() => {});
+}
+
+test('a daemon killed while stopping a program: the next one kills what is left of its group', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const row = await startLeaver(h, 'leaver', '60s');
+  const leftover = await waitFor(() => readLeftover(h), 5000, 'the child pid');
+  sendUnanswered(h, '/v1/programs/leaver/stop');
+  await waitFor(() => existsSync(join(h.home, 'got-term')), 5000, 'the stop signal');
+  await killDaemon(h);
+  // The main exits while no daemon runs; its child, which ignores SIGTERM, stays.
+  writeFileSync(join(h.home, 'release'), '');
+  await waitFor(() => !isAlive(row.pid ?? -1), 5000, 'the main process to exit');
+  assert.ok(isAlive(leftover), 'the child outlived its main process');
+
+  const after = await getDetail(h, 'leaver');
+  assert.equal(after.state, 'stopped');
+  assert.equal(after.desired, 'stopped');
+  await waitFor(() => !isAlive(leftover), 5000, 'the leftover child to be killed by the next daemon');
+});
+
+test('after a crash, leftovers that ignore SIGTERM are dead before the program runs again', async (t) => {
+  const h = await createTendHome();
+  t.after(async () => {
+    writeFileSync(join(h.home, 'release'), '');
+    await h.cleanup();
+  });
+  const row = await startLeaver(h, 'leaver', '10s');
+  const leftover = await waitFor(() => readLeftover(h), 5000, 'the child pid');
+  await killDaemon(h);
+  killQuietly(row.pid ?? -1);
+  await waitFor(() => !isAlive(row.pid ?? -1), 5000, 'the main process to die');
+  assert.ok(isAlive(leftover));
+
+  await h.tend(['ls']);
+  const restarted = await waitForProgram(
+    h,
+    'leaver',
+    (candidate) => candidate.state === 'running' && candidate.pid !== row.pid,
+    10_000,
+    'a new run',
+  );
+  await waitFor(() => readLeftover(h) !== leftover, 5000, 'the new run to start its child');
+  assert.equal(existsSync(join(h.home, 'beside')), false, 'the new run found the old child still running');
+  assert.ok(!isAlive(leftover));
+  assert.notEqual(restarted.pid, null);
+});
+
+test('a daemon killed during a restart: the next one finishes the restart instead of stopping', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const row = await startLeaver(h, 'leaver', '60s');
+  sendUnanswered(h, '/v1/programs/leaver/restart');
+  await waitFor(() => existsSync(join(h.home, 'got-term')), 5000, 'the stop signal of the restart');
+  await killDaemon(h);
+  assert.ok(isAlive(row.pid ?? -1), 'the main survived the first SIGTERM');
+
+  // The next daemon adopts it mid-restart; its second SIGTERM ends it, and it must start again.
+  await h.tend(['ls']);
+  const restarted = await waitForProgram(
+    h,
+    'leaver',
+    (candidate) => candidate.pid !== null && candidate.pid !== row.pid && candidate.state === 'running',
+    10_000,
+    'running again with a new pid',
+  );
+  assert.equal((await getDetail(h, 'leaver')).desired, 'running');
+  assert.notEqual(restarted.pid, null);
+});
+
+/** `tend show NAME --json` (it starts a daemon when none runs). */
+function getDetail(h: TendHome, name: string): Promise<ProgramRow & { desired: string }> {
+  return h.tendJson(['show', name]);
+}
