@@ -12,6 +12,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { parseAllDocuments } from 'yaml';
 import { createTendHome, findDaemons, fixture, ROOT, type TendHome } from './helpers.js';
 
 // `tend export` through the real CLI, each export checked by the target's own validator:
@@ -91,6 +95,95 @@ test('export systemd: the example and a config with every key pass systemd-analy
   const worker = readFileSync(join(dir, 'worker.service'), 'utf8');
   assert.match(worker, /\nAfter=api\.target\nWants=api\.target\n/);
   assert.match(worker, /\nRestart=on-failure\nRestartForceExitStatus=SIGHUP SIGINT SIGTERM SIGPIPE\n/);
+});
+
+function verifyCompose(dir: string): void {
+  const result = spawnSync('docker-compose', ['-f', 'compose.yaml', 'config', '--quiet'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  assert.equal(`${result.stdout}${result.stderr}`, '', 'docker-compose config');
+  assert.equal(result.status, 0);
+}
+
+test('export compose: the example and a config with every key pass docker-compose config', async (t) => {
+  const h = await withHome(t);
+  for (const file of [EXAMPLE, EVERY_KEY]) {
+    const dir = createTempDir(t, 'tend-export-compose-');
+    const notes = await exportTo(h, ['compose', '-f', file, '--image', 'registry.local/app:1'], dir);
+    assert.ok(notes.length > 0, 'what does not carry over is listed');
+    verifyCompose(dir);
+  }
+  const dir = createTempDir(t, 'tend-export-compose-');
+  const notes = await exportTo(h, ['compose', '-f', EVERY_KEY, '--image', 'api=registry.local/api:2'], dir);
+  assert.ok(
+    notes.some((line) => /^\(all\): image: db, job_runner\.v2, sidecar: no --image given/.test(line)),
+    notes.join('\n'),
+  );
+  const yaml = readFileSync(join(dir, 'compose.yaml'), 'utf8');
+  assert.match(yaml, /\n {2}api:\n {4}image: registry\.local\/api:2\n {4}init: true\n/);
+  assert.match(yaml, /\n {4}restart: "no"\n/, 'quoted, or docker-compose reads a boolean');
+  assert.match(yaml, /\n {4}stop_signal: SIGINT\n {4}stop_grace_period: 60s\n/);
+  assert.match(yaml, /GREETING: say "hi" 50% \$\$USER\\tend\n/);
+  assert.match(yaml, /\n {4}deploy:\n {6}replicas: 3\n/);
+});
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = { ConfigMap, Deployment, Job };
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Each manifest against the Kubernetes OpenAPI schema (kubernetes-models' validators), offline. */
+function verifyKubernetes(dir: string): Record<string, unknown>[] {
+  const docs = parseAllDocuments(readFileSync(join(dir, 'manifests.yaml'), 'utf8'));
+  const manifests = docs.map((doc) => {
+    assert.deepEqual(doc.errors, []);
+    return doc.toJS() as { kind: string; metadata: { name: string } };
+  });
+  for (const manifest of manifests) {
+    const Model = MODELS[manifest.kind];
+    assert.ok(Model, `a known kind: ${manifest.kind}`);
+    new Model(manifest as never).validate();
+    assert.match(manifest.metadata.name, DNS_LABEL);
+  }
+  return manifests;
+}
+
+test('export kubernetes: the example and a config with every key pass the Kubernetes schema', async (t) => {
+  const h = await withHome(t);
+  for (const file of [EXAMPLE, EVERY_KEY]) {
+    const dir = createTempDir(t, 'tend-export-k8s-');
+    const notes = await exportTo(h, ['kubernetes', '-f', file], dir);
+    assert.ok(notes.length > 0, 'what does not carry over is listed');
+    verifyKubernetes(dir);
+  }
+  const dir = createTempDir(t, 'tend-export-k8s-');
+  await exportTo(
+    h,
+    ['kubernetes', '-f', EVERY_KEY, '--image', 'registry.local/app:1', '--workdir', '/srv'],
+    dir,
+  );
+  const manifests = verifyKubernetes(dir);
+  const find = (kind: string, name: string) =>
+    manifests.find((m) => m.kind === kind && (m.metadata as { name: string }).name === name) as never as {
+      spec: Record<string, never>;
+      data: Record<string, string>;
+    };
+  const db = find('Deployment', 'db').spec;
+  assert.deepEqual(db.template.spec.terminationGracePeriodSeconds, 60);
+  assert.deepEqual(db.template.spec.containers[0].workingDir, '/srv/data');
+  assert.deepEqual(db.template.spec.containers[0].image, 'registry.local/app:1');
+  const api = find('Job', 'api').spec;
+  assert.equal(api.parallelism, 3);
+  assert.deepEqual(api.template.spec.containers[0].envFrom, [
+    { secretRef: { name: 'envfile-shared-env' } },
+    { secretRef: { name: 'envfile-api-env' } },
+    { configMapRef: { name: 'api-env' } },
+  ]);
+  assert.equal(find('ConfigMap', 'api-env').data.PORT, '8000');
+  assert.ok(
+    !readFileSync(join(dir, 'manifests.yaml'), 'utf8').includes('s3cr3t-value'),
+    'env files are never inlined',
+  );
+  assert.equal(find('Job', 'job-runner-v2').spec.suspend, true);
 });
 
 test('export refuses to overwrite (exit 5), names unknown programs and targets (exit 2), prints with --stdout', async (t) => {

@@ -10,7 +10,7 @@ import { OutputExistsError } from './import.js';
 // the programs of a config file for another engine and lists what does not carry over. It never
 // needs the daemon; the loader and the exporters are loaded only here, as a separate chunk.
 
-const TARGETS = ['systemd'] as const;
+const TARGETS = ['systemd', 'kubernetes', 'compose'] as const;
 type Target = (typeof TARGETS)[number];
 const DEFAULT_WORKDIR = '/app';
 
@@ -31,7 +31,7 @@ export const exportCommand: Command = async (args) => {
     throw new BadArgumentError(`export: expected ${TARGETS.join(', ')}${target ? `, got "${target}"` : ''}`);
   }
   if (values.user && target !== 'systemd') throw new BadArgumentError('export: --user is for systemd only');
-  if ((values.image || values.workdir !== undefined) && (target as string) === 'systemd')
+  if ((values.image || values.workdir !== undefined) && target === 'systemd')
     throw new BadArgumentError('export: --image and --workdir are for kubernetes and compose');
   const workdir = values.workdir ?? DEFAULT_WORKDIR;
   if (!isAbsolute(workdir))
@@ -52,7 +52,9 @@ export const exportCommand: Command = async (args) => {
     const known = config.programs.map((program) => program.name).join(', ');
     throw new BadArgumentError(`export: no program "${unknown[0]}" in ${loaded.path} (it has ${known})`);
   }
+  const outDir = values.stdout ? process.cwd() : resolve(values.output ?? target);
   const options = {
+    outDir,
     source: relative(process.cwd(), loaded.path) || loaded.path,
     only: names,
     user: values.user === true,
@@ -70,7 +72,7 @@ export const exportCommand: Command = async (args) => {
     );
     return 0;
   }
-  const dir = resolve(values.output ?? target);
+  const dir = outDir;
   const paths = result.files.map((file) => join(dir, file.name));
   const existing = values.force ? undefined : paths.find((path) => existsSync(path));
   if (existing) throw new OutputExistsError(existing);

@@ -1,3 +1,5 @@
+import { exportCompose } from './compose.js';
+import { exportKubernetes } from './kubernetes.js';
 import type { ExportConfig } from './programs.js';
 import { exportSystemd } from './systemd.js';
 import type { ExportOptions, ExportResult } from './types.js';
@@ -8,6 +10,8 @@ export type { ExportedFile, ExportNote, ExportOptions, ExportResult } from './ty
 
 const EXPORTERS = {
   systemd: exportSystemd,
+  kubernetes: exportKubernetes,
+  compose: exportCompose,
 } as const;
 
 export type ExportTarget = keyof typeof EXPORTERS;

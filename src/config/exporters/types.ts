@@ -25,6 +25,8 @@ export interface ExportOptions {
   user: boolean;
   /** kubernetes, compose: the image for every program, or per program (`NAME=IMAGE`). */
   images: ReadonlyMap<string | null, string>;
+  /** Where the files will be written (compose's env_file paths are relative to it). */
+  outDir: string;
   /** kubernetes, compose: where the config file's directory is inside the image. */
   workdir: string;
 }
