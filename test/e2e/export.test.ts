@@ -12,9 +12,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { type IJob, Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { parseAllDocuments } from 'yaml';
 import { createTendHome, findDaemons, fixture, ROOT, type TendHome } from './helpers.js';
 
@@ -163,27 +163,24 @@ test('export kubernetes: the example and a config with every key pass the Kubern
   );
   const manifests = verifyKubernetes(dir);
   const find = (kind: string, name: string) =>
-    manifests.find((m) => m.kind === kind && (m.metadata as { name: string }).name === name) as never as {
-      spec: Record<string, never>;
-      data: Record<string, string>;
-    };
-  const db = find('Deployment', 'db').spec;
-  assert.deepEqual(db.template.spec.terminationGracePeriodSeconds, 60);
-  assert.deepEqual(db.template.spec.containers[0].workingDir, '/srv/data');
-  assert.deepEqual(db.template.spec.containers[0].image, 'registry.local/app:1');
-  const api = find('Job', 'api').spec;
-  assert.equal(api.parallelism, 3);
-  assert.deepEqual(api.template.spec.containers[0].envFrom, [
+    manifests.find((m) => m.kind === kind && (m.metadata as { name: string }).name === name) as unknown;
+  const db = (find('Deployment', 'db') as IDeployment).spec?.template.spec;
+  assert.equal(db?.terminationGracePeriodSeconds, 60);
+  assert.equal(db?.containers[0]?.workingDir, '/srv/data');
+  assert.equal(db?.containers[0]?.image, 'registry.local/app:1');
+  const api = (find('Job', 'api') as IJob).spec;
+  assert.equal(api?.parallelism, 3);
+  assert.deepEqual(api?.template.spec?.containers[0]?.envFrom, [
     { secretRef: { name: 'envfile-shared-env' } },
     { secretRef: { name: 'envfile-api-env' } },
     { configMapRef: { name: 'api-env' } },
   ]);
-  assert.equal(find('ConfigMap', 'api-env').data.PORT, '8000');
+  assert.equal((find('ConfigMap', 'api-env') as IConfigMap).data?.PORT, '8000');
   assert.ok(
     !readFileSync(join(dir, 'manifests.yaml'), 'utf8').includes('s3cr3t-value'),
     'env files are never inlined',
   );
-  assert.equal(find('Job', 'job-runner-v2').spec.suspend, true);
+  assert.equal((find('Job', 'job-runner-v2') as IJob).spec?.suspend, true);
 });
 
 test('export refuses to overwrite (exit 5), names unknown programs and targets (exit 2), prints with --stdout', async (t) => {

@@ -15,7 +15,7 @@ export interface ComposeOut extends ContainerOut {
 const DOCKER_BACKOFF = "docker's own restart backoff applies (100 ms doubling, reset after 10 s up)";
 
 /** Compose interpolates `${VAR}` and `$VAR` in every value: a literal `$` is `$$`. */
-function escape(text: string): string {
+function escapeDollars(text: string): string {
   return text.replace(/\$/g, '$$$$');
 }
 
@@ -32,7 +32,7 @@ function formatDockerSize(bytes: number): string {
 
 export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   command: (program, out) => {
-    out.service.command = getContainerArgv(program).map(escape);
+    out.service.command = getContainerArgv(program).map(escapeDollars);
   },
   cwd: (program, out) => {
     out.service.working_dir = out.getContainerPath(program.spec.cwd);
@@ -52,7 +52,7 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
     const instance = program.instances > 1 ? {} : { TEND_INSTANCE: '0' };
     const env = { ...instance, PYTHONUNBUFFERED: '1', ...program.spec.env };
     out.service.environment = Object.fromEntries(
-      Object.entries(env).map(([name, value]) => [name, escape(value)]),
+      Object.entries(env).map(([name, value]) => [name, escapeDollars(value)]),
     );
     if (program.instances > 1) out.note('env', 'replicas are not numbered: TEND_INSTANCE is not set');
   },

@@ -22,7 +22,7 @@ const CRASH_LOOP = 'the kubelet restarts a crashed container after its own backo
 const NUMERIC_ID = /^\d+$/;
 
 /** The kubelet expands `$(VAR)` in command and args and reads `$$` as `$`. */
-function escape(text: string): string {
+function escapeDollars(text: string): string {
   return text.replace(/\$(?=[($])/g, '$$$$');
 }
 
@@ -34,7 +34,7 @@ export function getSecretName(file: string): string {
 
 export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
   command: (program, out) => {
-    out.container.command = getContainerArgv(program).map(escape);
+    out.container.command = getContainerArgv(program).map(escapeDollars);
   },
   cwd: (program, out) => {
     out.container.workingDir = out.getContainerPath(program.spec.cwd);
