@@ -110,6 +110,7 @@ test('daemon restart replaces the daemon while programs keep running with the sa
   assert.equal(isAlive(oldDaemon.pid), false, 'the old daemon has exited');
 
   const after = await h.tendJson<ProgramRow[]>(['ls']);
+  assert.deepEqual(after.map((row) => row.name).sort(), ['counter', 'web'], 'both programs are still there');
   for (const row of after) {
     const previous = before.find((candidate) => candidate.name === row.name);
     assert.equal(row.pid, previous?.pid, `${row.name} keeps its pid`);
@@ -128,6 +129,27 @@ test('daemon restart replaces the daemon while programs keep running with the sa
     'the counter log to keep growing',
   );
   assertCountsUp(lines);
+});
+
+test('SIGHUP leaves the daemon and its programs as they are; SIGINT stops them like SIGTERM', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const web = await startRunning(h, 'web');
+  const daemon = await h.tendJson<DaemonInfo>(['daemon', 'status']);
+  const daemonLog = join(h.home, 'daemon.log');
+
+  process.kill(daemon.pid, 'SIGHUP');
+  await waitFor(() => readFileSync(daemonLog, 'utf8').includes('SIGHUP ignored'), 5000, 'SIGHUP noted');
+  assert.ok(isAlive(daemon.pid), 'the daemon survives SIGHUP');
+  const [row] = await h.tendJson<ProgramRow[]>(['ls']);
+  assert.equal(row?.pid, web.pid, 'the program was not touched');
+  assert.equal(row?.state, 'running');
+
+  process.kill(daemon.pid, 'SIGINT');
+  await waitFor(() => !isAlive(daemon.pid), 5000, 'the daemon to exit on SIGINT');
+  assert.match(readFileSync(daemonLog, 'utf8'), /shutting down \(SIGINT\); programs will be stopped/);
+  assert.equal(isAlive(web.pid ?? -1), false, 'the program was stopped with it');
+  assert.equal(existsSync(join(h.home, 'daemon.pid')), false, 'a graceful exit removes the pid file');
 });
 
 test('daemon stop stops every program and exits; the next daemon brings back what should run', async (t) => {

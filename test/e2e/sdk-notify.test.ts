@@ -15,7 +15,7 @@ import {
   waitForExit,
   waitForTrace,
 } from '../fixtures/sdk/helpers.js';
-import { assertStays, waitFor } from './helpers.js';
+import { assertStays, ROOT, waitFor } from './helpers.js';
 
 // Readiness from a daemon built with tend/daemon: sd_notify datagrams received by a real receiver
 // written in python, and the s6-style fd protocol.
@@ -116,20 +116,32 @@ for (const how of ['NOTIFY_FD from the environment', 'the notifyFd option (s6 st
   });
 }
 
-test('without the native helper, sd_notify falls back to systemd-notify when it is on PATH', async (t) => {
+test('without the native helper, sd_notify falls back to systemd-notify found on PATH', async (t) => {
   const sandbox = await createSandbox(t);
   const socket = join(sandbox.dir, 'notify.sock');
   const received = await startReceiver(sandbox, socket);
   const warnings: string[] = [];
   const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
-  const env = { NOTIFY_SOCKET: socket, PATH: process.env.PATH ?? '' };
+  // Only the stand-in is on this PATH: the fallback runs here whether or not the host has systemd.
+  const env = { NOTIFY_SOCKET: socket, PATH: join(ROOT, 'test/fixtures/notify-bin') };
   const notifier = createNotifier({ logger, env, native: null });
-  if (!warnings.length) {
-    notifier.status('via systemd-notify');
-    notifier.ready();
-    await waitFor(() => received().includes('READY=1'), 5000, 'READY=1 from systemd-notify');
-    assert.deepEqual(received(), ['STATUS=via systemd-notify', 'READY=1']);
-  } else {
-    t.skip('systemd-notify is not on PATH');
-  }
+  notifier.status('via systemd-notify');
+  notifier.ready();
+  await waitFor(() => received().includes('READY=1'), 5000, 'READY=1 from systemd-notify');
+  assert.deepEqual(received(), ['STATUS=via systemd-notify', 'READY=1']);
+  assert.deepEqual(warnings, []);
+});
+
+test('without the native helper or systemd-notify, sd_notify says once that readiness is not reported', () => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
+  const notifier = createNotifier({
+    logger,
+    env: { NOTIFY_SOCKET: '/nonexistent.sock', PATH: '' },
+    native: null,
+  });
+  notifier.ready();
+  notifier.status('twice');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /neither the native helper nor systemd-notify is available/);
 });
