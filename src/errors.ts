@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'BAD_TRANSITION'
   | 'DAEMON_UNAVAILABLE'
   | 'DAEMON_LOCKED'
+  | 'UNSAFE_PATH'
   | 'TIMEOUT'
   | 'INTERNAL';
 
@@ -118,6 +119,13 @@ export class DaemonUnavailableError extends TendError {
 export class DaemonLockedError extends TendError {
   constructor(home: string, pid: number | null) {
     super('DAEMON_LOCKED', `Another tend daemon${pid ? ` (pid ${pid})` : ''} already owns ${home}`);
+  }
+}
+
+/** A path tend would trust (TEND_HOME, its database, socket, FIFOs, a log file) that another user could control. */
+export class UnsafePathError extends TendError {
+  constructor(what: string, path: string, why: string) {
+    super('UNSAFE_PATH', `Refusing ${what} ${path}: ${why}`);
   }
 }
 

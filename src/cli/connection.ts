@@ -1,5 +1,6 @@
 import { callApi } from '../api/client.js';
 import { startDetachedDaemon } from '../daemon/detach.js';
+import { checkHome } from '../daemon/home.js';
 import { DaemonUnavailableError, isTendError } from '../errors.js';
 import type { TendPaths } from '../paths.js';
 
@@ -19,9 +20,13 @@ export interface Connection {
 }
 
 export function connect(paths: TendPaths, options: { autoStart: boolean }): Connection {
+  let checked = false;
   return {
     paths,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      // A home another user controls may hold his socket (his "daemon") or his database: never use it.
+      if (!checked) checkHome(paths);
+      checked = true;
       try {
         return await callApi<T>(paths.socket, method, path, body);
       } catch (error) {

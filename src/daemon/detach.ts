@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { TendPaths } from '../paths.js';
+import { ensureHome } from './home.js';
+
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 // Starts the daemon in the background the way a daemon must run: setsid() (a new session with no
 // controlling terminal, so closing the terminal or SSH session sends it nothing), stdin from
@@ -15,8 +18,8 @@ export function startDetachedDaemon(
   entry: string,
   timeoutMs: number,
 ): Promise<DetachResult> {
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const logFd = openSync(paths.daemonLog, 'a', 0o600);
+  ensureHome(paths);
+  const logFd = openSync(paths.daemonLog, APPEND_NO_FOLLOW, 0o600);
   const child = spawn(process.execPath, [entry], {
     detached: true,
     cwd: '/',
