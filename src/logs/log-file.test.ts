@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { waitFor } from '../../test/e2e/helpers.js';
-import { type LogFault, LogFile, type LogFileHooks, NO_ROTATION, type RotationPolicy } from './log-file.js';
+import {
+  LINE_OVERRUN_BYTES,
+  type LogFault,
+  LogFile,
+  type LogFileHooks,
+  NO_ROTATION,
+  type RotationPolicy,
+} from './log-file.js';
 import { listRotated } from './rotation.js';
 
 let dir: string;
@@ -140,6 +147,30 @@ test('a line longer than maxSize that arrives in pieces is not split either', ()
     history.some((content) => content.includes(`\n${'P'.repeat(350)}\n`)),
     'the long line is whole in one file',
   );
+});
+
+test('output that never writes a newline is cut once a file is LINE_OVERRUN_BYTES past maxSize', () => {
+  const path = join(dir, 'app.out.log');
+  const { file } = createFile(path, { maxSizeBytes: 100, keep: 100, compress: false });
+  const piece = Buffer.alloc(10_000, 'N');
+  for (let index = 0; index < 30; index++) file.write(piece);
+  file.write(Buffer.from('\nafter\n'));
+  file.close();
+  const history = readHistory(path);
+  assert.equal(history.join(''), `${'N'.repeat(300_000)}\nafter\n`);
+  assert.ok(history.length >= 4, `${history.length} files`);
+  for (const content of history)
+    assert.ok(content.length <= 100 + LINE_OVERRUN_BYTES, `a file of ${content.length} bytes`);
+});
+
+test('a single write past the overrun is cut as well', () => {
+  const path = join(dir, 'app.out.log');
+  const { file } = createFile(path, { maxSizeBytes: 100, keep: 100, compress: false });
+  file.write(Buffer.from('short\n'));
+  file.write(Buffer.alloc(2 * LINE_OVERRUN_BYTES + 50, 'N'));
+  file.close();
+  const sizes = readHistory(path).map((content) => content.length);
+  assert.deepEqual(sizes, [6, 100 + LINE_OVERRUN_BYTES, LINE_OVERRUN_BYTES - 50]);
 });
 
 test('keep prunes the oldest rotated files', () => {

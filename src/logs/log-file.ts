@@ -26,6 +26,12 @@ import { compressInBackground, getRotatedName, pruneRotated, recoverCompression 
 
 const DELETED_CHECK_INTERVAL_MS = 1000;
 const NEWLINE = 0x0a;
+/**
+ * How far past maxSize a file may grow to finish a line. A longer line is cut there (line-mode
+ * capture cuts lines at the same length), or output that never writes a newline would grow one
+ * file without end.
+ */
+export const LINE_OVERRUN_BYTES = 64 * 1024;
 
 export interface RotationPolicy {
   /** 0 disables rotation by size. */
@@ -192,8 +198,9 @@ export class LogFile {
 
   /**
    * Writes what fits up to the last newline within the limit, rotates, and goes on with the rest.
-   * A line is never split: one that started in the current file (a chunk may end mid-line) is
-   * finished there, and one longer than the limit gets a file of its own, even if over the limit.
+   * A line is not split: one that started in the current file (a chunk may end mid-line) is
+   * finished there, and one longer than the limit gets a file of its own, even if over the limit;
+   * but no file grows past the limit by more than LINE_OVERRUN_BYTES: there the line is cut.
    */
   #writeAcrossRotation(chunk: Uint8Array): void {
     const limit = this.#policy.maxSizeBytes;
@@ -212,9 +219,17 @@ export class LogFile {
           continue;
         }
         cut = chunk.indexOf(NEWLINE, start) + 1;
-        if (cut === 0) {
+        const furthest = start + limit + LINE_OVERRUN_BYTES - this.#size;
+        if (cut === 0 && chunk.length <= furthest) {
           this.#writeAll(this.#open(), chunk, start, chunk.length);
           return;
+        }
+        if (cut === 0 || cut > furthest) {
+          // Past the overrun with no newline: cut the line here (at once if the file is that full).
+          if (furthest > start) this.#writeAll(this.#open(), chunk, start, furthest);
+          start = Math.max(start, furthest);
+          this.#rotateNow();
+          continue;
         }
       }
       this.#writeAll(this.#open(), chunk, start, cut);

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log-options.js';
-import { parseLine, readLastLines, tailLog } from './tail.js';
+import {
+  getTailWindowBytes,
+  MAX_TAIL_WINDOW_BYTES,
+  MIN_TAIL_WINDOW_BYTES,
+  parseLine,
+  readLastLines,
+  readTail,
+  tailLog,
+} from './tail.js';
 
 let dir: string;
 
@@ -74,6 +82,22 @@ describe('readLastLines', () => {
     assert.deepEqual(readLastLines(path, 4)[0], 'x'.repeat(200_000));
   });
 
+  test('a file without a newline is read no further back than the window', () => {
+    const path = writeLog('no-newline.log', 'N'.repeat(3 * MIN_TAIL_WINDOW_BYTES));
+    const { lines, reachedStart } = readTail(path, 5, MIN_TAIL_WINDOW_BYTES);
+    assert.equal(reachedStart, false);
+    assert.deepEqual(
+      lines.map((line) => line.length),
+      [MIN_TAIL_WINDOW_BYTES],
+    );
+    assert.equal(readLastLines(path, 5)[0]?.length, getTailWindowBytes(5));
+  });
+
+  test('a line cut by the window is left out when whole lines follow it', () => {
+    const path = writeLog('long-then-short.log', `${'L'.repeat(2000)}\nshort 1\nshort 2\n`);
+    assert.deepEqual(readTail(path, 5, 1000), { lines: ['short 1', 'short 2'], reachedStart: false });
+  });
+
   test('multi-byte characters cut by a block boundary are decoded intact', () => {
     // "é" is 2 bytes and "😀" 4; the boundary 64 KiB before the end falls 25529 bytes (odd) into the é's.
     const line = `${'é'.repeat(20_000)}${'😀'.repeat(10_000)}`;
@@ -128,6 +152,17 @@ describe('parseLine', () => {
 });
 
 describe('tailLog', () => {
+  test('does not read older files past a window that ran out (there would be a gap)', () => {
+    const path = writeLog('web.out.log', 'N'.repeat(2 * getTailWindowBytes(5)));
+    writeLog('web.out.log.000001.20261121-164005-006', 'older\n');
+    const records = tailLog(path, 'out', RAW, 5, null);
+    assert.deepEqual(
+      records.map((record) => record.line.length),
+      [getTailWindowBytes(5)],
+    );
+    assert.ok(getTailWindowBytes(1_000_000) <= MAX_TAIL_WINDOW_BYTES);
+  });
+
   test('reads older rotated files when the current one is short', () => {
     const path = join(dir, 'web.out.log');
     writeLog('web.out.log.20261121-164005-007', numbered(1, 10));

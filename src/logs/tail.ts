@@ -14,23 +14,49 @@ export interface TailRecord {
   readonly line: string;
 }
 
+/**
+ * How much of a file the tail reads at most: `count` lines of 64 KB, within 1–16 MB. Output without
+ * newlines (or with huge lines) must not make the daemon read, and hold, a whole file.
+ */
+export const MIN_TAIL_WINDOW_BYTES = 1024 * 1024;
+export const MAX_TAIL_WINDOW_BYTES = 16 * 1024 * 1024;
+const TAIL_BYTES_PER_LINE = 64 * 1024;
+
+export function getTailWindowBytes(count: number): number {
+  return Math.min(MAX_TAIL_WINDOW_BYTES, Math.max(MIN_TAIL_WINDOW_BYTES, count * TAIL_BYTES_PER_LINE));
+}
+
 /** The last `count` lines of one file (without their newlines), oldest first. */
 export function readLastLines(path: string, count: number): string[] {
-  if (count <= 0) return [];
+  return readTail(path, count, getTailWindowBytes(count)).lines;
+}
+
+/**
+ * The last `count` lines within the last `windowBytes` of a file. `reachedStart` is false when the
+ * window ran out first: the oldest line may then be cut at its start, and older files must not be
+ * read (there would be a gap).
+ */
+export function readTail(
+  path: string,
+  count: number,
+  windowBytes: number,
+): { lines: string[]; reachedStart: boolean } {
+  if (count <= 0) return { lines: [], reachedStart: true };
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
-    return [];
+    return { lines: [], reachedStart: true };
   }
   try {
     const size = fstatSync(fd).size;
+    const floor = Math.max(0, size - windowBytes);
     let position = size;
     const blocks: Buffer[] = [];
     let newlines = 0;
     // Read backwards until there are more newlines than lines wanted (one may end the file).
-    while (position > 0 && newlines <= count) {
-      const length = Math.min(BLOCK_BYTES, position);
+    while (position > floor && newlines <= count) {
+      const length = Math.min(BLOCK_BYTES, position - floor);
       position -= length;
       const block = Buffer.alloc(length);
       readSync(fd, block, 0, length, position);
@@ -40,7 +66,11 @@ export function readLastLines(path: string, count: number): string[] {
     // Decoded once: a block boundary may cut a multi-byte character.
     const lines = Buffer.concat(blocks).toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
-    return lines.slice(-count);
+    const reachedStart = position === 0;
+    // Not read from the start: the first piece may be the end of a longer line; dropped unless it is
+    // all there is (a line longer than the window comes back cut to the window).
+    if (!reachedStart && lines.length > 1) lines.shift();
+    return { lines: lines.slice(-count), reachedStart };
   } finally {
     closeSync(fd);
   }
@@ -85,11 +115,13 @@ export function tailLog(
     const file = files[index] as string;
     const modified = getModifiedMs(file);
     if (sinceMs !== null && modified !== null && modified < sinceMs) break;
-    const lines = readLastLines(file, count - records.length);
+    const wanted = count - records.length;
+    const { lines, reachedStart } = readTail(file, wanted, getTailWindowBytes(wanted));
     const parsed = lines
       .map((line) => parseLine(line, stream, options))
       .filter((record) => sinceMs === null || record.time === null || record.time >= sinceMs);
     records.unshift(...parsed);
+    if (!reachedStart) break;
   }
   return records;
 }
