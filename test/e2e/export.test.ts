@@ -10,12 +10,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { type IJob, Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { parseAllDocuments } from 'yaml';
+import { getValue, getValues, parseUnit, type Unit } from '../../src/config/importers/systemd-unit.js';
+import { parseTimeSpan, splitUnitWords } from '../../src/config/importers/systemd-values.js';
 import { createTendHome, findDaemons, fixture, ROOT, type TendHome } from './helpers.js';
 
 // `tend export` through the real CLI, each export checked by the target's own validator:
@@ -213,4 +215,56 @@ test('export refuses to overwrite (exit 5), names unknown programs and targets (
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, pattern);
   }
+});
+
+function getRestartSemantics(unit: Unit) {
+  const span = (section: string, key: string) => parseTimeSpan(getValue(unit, section, key) ?? '');
+  const split = { unit: unit.name, variables: true, unknownSpecifiers: new Set<string>() };
+  return {
+    Restart: getValue(unit, 'Service', 'Restart'),
+    RestartSec: span('Service', 'RestartSec'),
+    StartLimitIntervalSec: span('Unit', 'StartLimitIntervalSec'),
+    StartLimitBurst: getValue(unit, 'Unit', 'StartLimitBurst'),
+    ExecStart: splitUnitWords(getValue(unit, 'Service', 'ExecStart') ?? '', split),
+    User: getValue(unit, 'Service', 'User'),
+    WorkingDirectory: getValue(unit, 'Service', 'WorkingDirectory'),
+    WantedBy: getValue(unit, 'Install', 'WantedBy'),
+  };
+}
+
+test('round trip: the typical hand-written unit imports, then exports back with the same restart semantics', async (t) => {
+  const h = await withHome(t);
+  const dir = createTempDir(t, 'tend-roundtrip-');
+  // systemd-analyze verify wants ExecStart's program to exist: a stub stands in for the venv's python.
+  const python = join(dir, 'venv', 'bin', 'python');
+  mkdirSync(dirname(python), { recursive: true });
+  writeFileSync(python, '#!/bin/sh\n', { mode: 0o755 });
+  const seed = readFileSync(fixture('import/systemd/scraper.service'), 'utf8').replace(
+    '/srv/scraper/venv/bin/python',
+    python,
+  );
+  writeFileSync(join(dir, 'scraper.service'), seed);
+  const imported = await h.tend([
+    'import',
+    'systemd',
+    join(dir, 'scraper.service'),
+    '-o',
+    join(dir, 'tend.yaml'),
+  ]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const units = join(dir, 'units');
+  const notes = await exportTo(h, ['systemd', '-f', join(dir, 'tend.yaml')], units);
+  assert.deepEqual(
+    notes.filter((line) => /: (backoff|restartDelay|restart): /.test(line)),
+    [],
+    'nothing about restarts is lost',
+  );
+  verifySystemd(units, false);
+
+  const original = parseUnit(seed, 'scraper.service');
+  const exported = parseUnit(readFileSync(join(units, 'scraper.service'), 'utf8'), 'scraper.service');
+  assert.deepEqual(getRestartSemantics(exported), getRestartSemantics(original));
+  assert.ok(getValues(exported, 'Service', 'Environment').includes('"PYTHONUNBUFFERED=1"'));
+  // tend restarts on-failure after a death by any signal, as the import noted; the export says so to systemd.
+  assert.equal(getValue(exported, 'Service', 'RestartForceExitStatus'), 'SIGHUP SIGINT SIGTERM SIGPIPE');
 });

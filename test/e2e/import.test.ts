@@ -138,7 +138,7 @@ test('bad input fails with one line naming the file (and line), exit 2, and writ
       /^tend: supervisord\.conf:3: \[program:web\] autostart: expected true or false, got "maybe"/,
     ],
     [['import', 'procfile', 'missing'], /^tend: missing: cannot read it \(no such file or directory\)/],
-    [['import', 'upstart', 'Procfile'], /expected pm2, supervisord or procfile, got "upstart"/],
+    [['import', 'upstart', 'Procfile'], /expected pm2, supervisord, procfile or systemd, got "upstart"/],
     [['import', 'pm2'], /missing the pm2 file to import/],
     [['import', 'procfile', 'Procfile', '--env', 'production'], /--env is for pm2 files only/],
   ];

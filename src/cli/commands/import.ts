@@ -5,11 +5,11 @@ import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { print } from '../output.js';
 
-// `tend import pm2|supervisord|procfile FILE [-o OUT] [--force] [--stdout] [--env NAME]` writes an
+// `tend import pm2|supervisord|procfile|systemd FILE... [-o OUT] [--force] [--stdout] [--env NAME]` writes an
 // equivalent tend.yaml and lists what could not be carried over. It never needs the daemon; the
 // importers (and the YAML writer) are loaded only here, as a separate chunk.
 
-const SOURCES = ['pm2', 'supervisord', 'procfile'] as const;
+const SOURCES = ['pm2', 'supervisord', 'procfile', 'systemd'] as const;
 type Source = (typeof SOURCES)[number];
 
 const OPTIONS = {
@@ -27,14 +27,16 @@ export class OutputExistsError extends TendError {
 
 export const importCommand: Command = async (args) => {
   const { values, positionals } = parseCommandArgs('import', args, OPTIONS);
-  const [source, file, extra] = positionals;
+  const [source, file, ...extra] = positionals;
   if (!isSource(source)) {
     throw new BadArgumentError(
-      `import: expected pm2, supervisord or procfile${source ? `, got "${source}"` : ''}`,
+      `import: expected pm2, supervisord, procfile or systemd${source ? `, got "${source}"` : ''}`,
     );
   }
   if (!file) throw new BadArgumentError(`import: missing the ${source} file to import`);
-  if (extra !== undefined) throw new BadArgumentError(`import: unexpected argument "${extra}"`);
+  // systemd units come several at a time (a service and the ones it depends on, a template's target).
+  if (extra.length > 0 && source !== 'systemd')
+    throw new BadArgumentError(`import: unexpected argument "${extra[0]}"`);
   if (values.env !== undefined && source !== 'pm2')
     throw new BadArgumentError('import: --env is for pm2 files only');
   const input = resolve(file);
@@ -44,13 +46,17 @@ export const importCommand: Command = async (args) => {
   const text = readInput(file);
   const importers = await import('../../config/importers/index.js');
   const result =
-    source === 'pm2'
-      ? importers.importPm2(text, file, { env: values.env })
-      : source === 'supervisord'
-        ? importers.importSupervisord(text, file, { readInclude: importers.readIncludedFiles })
-        : importers.importProcfile(text, file, {
-            envFile: existsSync(join(dirname(input), '.env')) ? '.env' : undefined,
-          });
+    source === 'systemd'
+      ? importers.importSystemd(
+          [file, ...extra].map((path) => ({ path, text: path === file ? text : readInput(path) })),
+        )
+      : source === 'pm2'
+        ? importers.importPm2(text, file, { env: values.env })
+        : source === 'supervisord'
+          ? importers.importSupervisord(text, file, { readInclude: importers.readIncludedFiles })
+          : importers.importProcfile(text, file, {
+              envFile: existsSync(join(dirname(input), '.env')) ? '.env' : undefined,
+            });
   // --stdout output is usually redirected from here, so its paths are relative to the current directory.
   const outDir = target ? dirname(target) : process.cwd();
   const config = importers.rebaseConfig(result.config, dirname(input), outDir);

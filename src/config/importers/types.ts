@@ -35,6 +35,9 @@ export interface TendYamlProgram {
   backoff?: TendYamlBackoff;
   giveUp?: { failures: number; within: string };
   startSecs?: string;
+  ready?: 'startSecs' | 'notify' | 'fd';
+  startTimeout?: string;
+  watchdog?: string;
   stopSignal?: string;
   stopTimeout?: string;
   user?: string;
@@ -60,7 +63,7 @@ export interface ImportResult {
   notes: ImportNote[];
 }
 
-export type ImportSource = 'pm2' | 'supervisord' | 'procfile';
+export type ImportSource = 'pm2' | 'supervisord' | 'procfile' | 'systemd';
 
 /** The key order of tend.yaml, so every importer writes programs the same way. */
 export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
@@ -78,6 +81,9 @@ export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
   'backoff',
   'giveUp',
   'startSecs',
+  'ready',
+  'startTimeout',
+  'watchdog',
   'stopSignal',
   'stopTimeout',
   'user',
