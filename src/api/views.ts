@@ -1,5 +1,5 @@
 import type { LogFaultView } from '../logs/program-logs.js';
-import type { ProgramSnapshot } from '../supervisor/managed-program.js';
+import type { ProgramSnapshot } from '../supervisor/program-types.js';
 
 // The JSON shapes of the API (documented in docs/api.md). Environment values are masked unless asked for.
 

@@ -15,7 +15,8 @@ function makeRoot(t: { after(fn: () => void): void }): string {
 test('ensureHome creates a missing home and its folders with mode 0700', (t) => {
   const paths = getPaths(join(makeRoot(t), 'home'));
   ensureHome(paths);
-  for (const dir of [paths.home, paths.logsDir, paths.fifoDir]) assert.equal(statSync(dir).mode & 0o777, 0o700);
+  for (const dir of [paths.home, paths.logsDir, paths.fifoDir])
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
 });
 
 test('a home others may read is tightened to 0700; one others may write is refused', (t) => {
@@ -25,7 +26,10 @@ test('a home others may read is tightened to 0700; one others may write is refus
   ensureHome(paths);
   assert.equal(statSync(paths.home).mode & 0o777, 0o700);
   chmodSync(paths.home, 0o777);
-  assert.throws(() => ensureHome(paths), { code: 'UNSAFE_PATH', message: /writable by others \(mode 0777\)/ });
+  assert.throws(() => ensureHome(paths), {
+    code: 'UNSAFE_PATH',
+    message: /writable by others \(mode 0777\)/,
+  });
 });
 
 test('a symlink for the home or for its fifo folder is refused, never followed', (t) => {

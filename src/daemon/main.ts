@@ -41,9 +41,10 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   let supervisor: Supervisor | undefined;
   const logs = new ProgramLogs(paths, {
     writeConsole: output,
+    clock: nodeSystem,
     onNote: (note) => supervisor?.recordNote(note.program, note.event, note.message),
   });
-  supervisor = new Supervisor({ paths, store, system: nodeSystem, log, logs });
+  supervisor = new Supervisor({ paths, store, system: nodeSystem, log, logs, searchPath: process.env.PATH });
   log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
 
   const report = supervisor.restore();

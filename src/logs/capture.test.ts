@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { waitFor } from '../../test/e2e/helpers.js';
+import { type Clock, nodeClock } from '../clock.js';
 import { type LogRecord, MAX_LINE_BYTES, OutputCapture, PARTIAL_FLUSH_MS } from './capture.js';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log-options.js';
 
@@ -41,7 +42,7 @@ interface Run {
   run(argv: string[]): { exited: Promise<number | null> };
 }
 
-function createCapture(options: Partial<LogOptions> = {}): Run {
+function createCapture(options: Partial<LogOptions> = {}, clock: Clock = nodeClock): Run {
   const outPath = join(dir, 'app.out.log');
   const errPath = join(dir, 'app.err.log');
   const consoleChunks: Buffer[] = [];
@@ -59,6 +60,7 @@ function createCapture(options: Partial<LogOptions> = {}): Run {
       writeConsole: (data) => consoleChunks.push(Buffer.from(data)),
       onFault: (fault) => assert.fail(`unexpected fault: ${fault.error.message}`),
       onRecover: () => {},
+      clock,
     },
   );
   captures.push(capture);
@@ -133,25 +135,33 @@ test('merged streams never tear a line, even when both write pieces of lines at 
   }
 });
 
-test('timestamps mode prefixes every line with its ISO time', async () => {
-  const run = createCapture({ timestamps: true });
-  const before = Date.now();
+/** A clock that stands still at `time` and fires its timers only when the test says so. */
+function createManualClock(time: number) {
+  const timers: { ms: number; callback: () => void; cancelled: boolean }[] = [];
+  const clock: Clock = {
+    now: () => time,
+    setTimer: (ms, callback) => {
+      const timer = { ms, callback, cancelled: false };
+      timers.push(timer);
+      return { cancel: () => (timer.cancelled = true) };
+    },
+  };
+  const pending = () => timers.filter((timer) => !timer.cancelled);
+  const fire = () => {
+    for (const timer of pending()) {
+      timer.cancelled = true;
+      timer.callback();
+    }
+  };
+  return { clock, pending, fire };
+}
+
+test('timestamps mode prefixes every line with its ISO time, from the capture clock', async () => {
+  const { clock } = createManualClock(Date.parse('2026-03-04T05:06:07.089Z'));
+  const run = createCapture({ timestamps: true }, clock);
   await runToEnd(run, sh('echo hello; echo "two  spaces "; echo oops >&2'));
-  const after = Date.now();
-  const out = read(run.outPath).split('\n');
-  assert.equal(out.pop(), '');
-  assert.deepEqual(
-    out.map((line) => line.slice(25)),
-    ['hello', 'two  spaces '],
-  );
-  for (const line of [...out, read(run.errPath).trimEnd()]) {
-    const stamp = line.slice(0, 24);
-    assert.match(stamp, ISO_TIME);
-    assert.equal(line[24], ' ');
-    const time = Date.parse(stamp);
-    assert.ok(time >= before - 5 && time <= after + 5, `${stamp} is the time it was captured`);
-  }
-  assert.match(read(run.errPath), /^\S+ oops\n$/);
+  assert.equal(read(run.outPath), '2026-03-04T05:06:07.089Z hello\n2026-03-04T05:06:07.089Z two  spaces \n');
+  assert.equal(read(run.errPath), '2026-03-04T05:06:07.089Z oops\n');
 });
 
 test('json mode writes one valid JSON record per line', async () => {
@@ -175,13 +185,17 @@ test('json mode writes one valid JSON record per line', async () => {
   }
 });
 
-test(`a partial line is flushed as a line after about ${PARTIAL_FLUSH_MS} ms in line mode`, async () => {
-  const run = createCapture({ timestamps: true });
-  const startedAt = Date.now();
+test(`a partial line is flushed as a line when its ${PARTIAL_FLUSH_MS} ms timer fires in line mode`, async () => {
+  const manual = createManualClock(Date.now());
+  const run = createCapture({ timestamps: true }, manual.clock);
   const { exited } = run.run(sh("printf 'partial'; sleep 1.5; printf ' rest\\n'"));
-  await waitFor(() => read(run.outPath).includes('partial'), 1400, 'the partial line to be written');
-  const elapsed = Date.now() - startedAt;
-  assert.ok(elapsed >= PARTIAL_FLUSH_MS - 20, `flushed after ${elapsed} ms, not at once`);
+  await waitFor(() => manual.pending().length > 0, 1400, 'the partial line to arm its flush timer');
+  assert.deepEqual(
+    manual.pending().map((timer) => timer.ms),
+    [PARTIAL_FLUSH_MS],
+  );
+  assert.equal(read(run.outPath), '', 'nothing is written before the timer fires');
+  manual.fire();
   assert.match(read(run.outPath), /^\S+ partial\n$/, 'written as a whole line, with a newline');
   await exited;
   await waitFor(() => run.eofs() >= 2, 5000, 'EOF');

@@ -1,5 +1,6 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import type { Clock, TimerHandle } from '../clock.js';
 import { getPipeDrain, type PipeDrainHelper } from '../native.js';
 import { ensureFifos, openFifoForChild, openFifoForReading, removeQuietly } from './fifo.js';
 import { LineSplitter } from './line-splitter.js';
@@ -62,7 +63,7 @@ export class OutputCapture implements Capture {
   #lineMode: boolean;
   #splitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
   #recordSplitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
-  #partialTimers: Partial<Record<StreamName, NodeJS.Timeout>> = {};
+  #partialTimers: Partial<Record<StreamName, TimerHandle>> = {};
   #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
   #timeCache: { time: number; iso: string; prefix: Buffer | null } = { time: -1, iso: '', prefix: null };
   #readers: Partial<Record<StreamName, { destroy(): void }>> = {};
@@ -71,14 +72,16 @@ export class OutputCapture implements Capture {
   #drain: PipeDrainHelper | null;
   #subscribers = new Set<(record: LogRecord) => void>();
   #onEof: () => void;
+  #clock: Clock;
 
   constructor(
     name: string,
     paths: CapturePaths,
     options: LogOptions,
-    hooks: LogFileHooks & { onEof: () => void; writeConsole: (data: Buffer) => void },
+    hooks: LogFileHooks & { onEof: () => void; writeConsole: (data: Buffer) => void; clock: Clock },
   ) {
     this.paths = paths;
+    this.#clock = hooks.clock;
     this.#options = options;
     this.#onEof = hooks.onEof;
     const policy = { maxSizeBytes: options.maxSize, keep: options.keep, compress: options.compress };
@@ -164,7 +167,7 @@ export class OutputCapture implements Capture {
     // A partial line already written out as a line of its own is finished by this newline.
     const chunk = this.#endedEarly[stream] && input[0] === 0x0a ? input.subarray(1) : input;
     this.#endedEarly[stream] = false;
-    const time = Date.now();
+    const time = this.#clock.now();
     const parts: Buffer[] = [];
     splitter.push(chunk, (line) => this.#format(parts, stream, line, time));
     if (splitter.partialLength >= MAX_LINE_BYTES) {
@@ -204,33 +207,34 @@ export class OutputCapture implements Capture {
     const pending = this.#splitters[stream].partialLength > 0;
     const timer = this.#partialTimers[stream];
     if (!pending) {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
       delete this.#partialTimers[stream];
       return;
     }
     if (timer) return;
-    const flush = setTimeout(() => {
-      delete this.#partialTimers[stream];
-      this.#flushPartial(stream);
-    }, PARTIAL_FLUSH_MS);
-    flush.unref();
-    this.#partialTimers[stream] = flush;
+    this.#partialTimers[stream] = this.#clock.setTimer(
+      PARTIAL_FLUSH_MS,
+      () => {
+        delete this.#partialTimers[stream];
+        this.#flushPartial(stream);
+      },
+      { background: true },
+    );
   }
 
   #flushPartial(stream: StreamName): void {
-    const timer = this.#partialTimers[stream];
-    if (timer) clearTimeout(timer);
+    this.#partialTimers[stream]?.cancel();
     delete this.#partialTimers[stream];
     const partial = this.#splitters[stream].takePartial();
     if (!partial) return;
     this.#endedEarly[stream] = true;
     const parts: Buffer[] = [];
-    this.#format(parts, stream, partial, Date.now());
+    this.#format(parts, stream, partial, this.#clock.now());
     this.#targets[stream].write(Buffer.concat(parts));
   }
 
   #publish(stream: StreamName, chunk: Buffer): void {
-    const time = Date.now();
+    const time = this.#clock.now();
     const records: LogRecord[] = [];
     this.#recordSplitters[stream].push(chunk, (line) =>
       records.push({ time, stream, line: line.toString('utf8') }),

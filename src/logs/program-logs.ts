@@ -1,4 +1,5 @@
 import { truncateSync, unlinkSync } from 'node:fs';
+import type { Clock } from '../clock.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
 import { OutputCapture } from './capture.js';
@@ -32,6 +33,7 @@ export class ProgramLogs {
   #paths: TendPaths;
   #onNote: (note: LogNote) => void;
   #writeConsole: (data: Buffer) => void;
+  #clock: Clock;
   #captures = new Map<string, OutputCapture>();
   #specs = new Map<string, ProgramSpec>();
   #faults = new Map<string, Map<string, LogFaultView>>();
@@ -39,9 +41,10 @@ export class ProgramLogs {
 
   constructor(
     paths: TendPaths,
-    hooks: { onNote: (note: LogNote) => void; writeConsole: (data: Buffer) => void },
+    hooks: { onNote: (note: LogNote) => void; writeConsole: (data: Buffer) => void; clock: Clock },
   ) {
     this.#paths = paths;
+    this.#clock = hooks.clock;
     this.#onNote = hooks.onNote;
     this.#writeConsole = hooks.writeConsole;
   }
@@ -62,6 +65,7 @@ export class ProgramLogs {
       {
         onEof,
         writeConsole: this.#writeConsole,
+        clock: this.#clock,
         onFault: (fault) => this.#onFault(spec.name, fault),
         onRecover: (path, dropped) => this.#onRecover(spec.name, path, dropped),
       },

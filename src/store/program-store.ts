@@ -1,5 +1,5 @@
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
-import type { ProgramSnapshot, StateChange } from '../supervisor/managed-program.js';
+import type { ProgramSnapshot, StateChange } from '../supervisor/program-types.js';
 import type { Desired, State } from '../supervisor/states.js';
 import type { Db } from './database.js';
 

@@ -3,7 +3,7 @@ import type { MachineContext } from './states.js';
 import type { ChildHandle, SpawnRequest, System, TimerHandle } from './system.js';
 
 // A deterministic System for unit tests: a manual clock, timers that fire when the clock advances,
-// and children that exit when the test says so.
+// children that exit when the test says so, and a process table for what /proc would say.
 
 export interface FakeChild {
   readonly pid: number;
@@ -11,15 +11,76 @@ export interface FakeChild {
   exit(code: number | null, signal?: NodeJS.Signals | null): void;
 }
 
+/** A process the fake kernel knows of that is not our child (one a previous daemon started). */
+export interface FakeProcess {
+  readonly pid: number;
+  readonly startTime: number;
+  /** Ends it: pidfd watchers hear of it, probes no longer find it. */
+  end(): void;
+}
+
 export class FakeSystem implements System {
   time = 1_000_000;
   spawned: FakeChild[] = [];
   kills: { pid: number; signal: NodeJS.Signals }[] = [];
   failNextSpawn: string | null = null;
+  /** false: the platform has no pidfd, watchExit returns null (the poll fallback). */
+  pidfds = true;
   /** pids (and -pgids) that answer to kill(); a child is alive until it exits. */
   #alive = new Set<number>();
+  /** What /proc/PID/stat would say of each live process. */
+  #table = new Map<number, { startTime: number; pgid: number }>();
+  #exitWatchers = new Map<number, Set<() => void>>();
   #nextPid = 100;
   #timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
+
+  /** A live process of group `pgid` (its own by default) that is not a child of this daemon. */
+  addProcess(pid: number, options: { startTime?: number; pgid?: number } = {}): FakeProcess {
+    const startTime = options.startTime ?? pid * 7;
+    const pgid = options.pgid ?? pid;
+    this.#alive.add(pid);
+    this.#alive.add(-pgid);
+    this.#table.set(pid, { startTime, pgid });
+    return { pid, startTime, end: () => this.#end(pid) };
+  }
+
+  readStartTime(pid: number): number | null {
+    return this.#table.get(pid)?.startTime ?? null;
+  }
+
+  isSameProcess(pid: number, startTime: number | null): boolean {
+    const current = this.readStartTime(pid);
+    return current !== null && (startTime === null || current === startTime);
+  }
+
+  isInGroup(pid: number, pgid: number | null): boolean {
+    return pgid !== null && this.#table.get(pid)?.pgid === pgid;
+  }
+
+  watchExit(pid: number, onExit: () => void): TimerHandle | null {
+    if (!this.pidfds || !this.#table.has(pid)) return null;
+    const watchers = this.#exitWatchers.get(pid) ?? new Set();
+    this.#exitWatchers.set(pid, watchers);
+    const watcher = () => onExit();
+    watchers.add(watcher);
+    return { cancel: () => watchers.delete(watcher) };
+  }
+
+  /** How many timers are armed and not yet fired or cancelled. */
+  get pendingTimers(): number {
+    return this.#timers.filter((timer) => !timer.cancelled).length;
+  }
+
+  #end(pid: number): void {
+    const entry = this.#table.get(pid);
+    this.#alive.delete(pid);
+    if (entry && ![...this.#table].some(([other, e]) => other !== pid && e.pgid === entry.pgid))
+      this.#alive.delete(-entry.pgid);
+    this.#table.delete(pid);
+    const watchers = this.#exitWatchers.get(pid);
+    this.#exitWatchers.delete(pid);
+    for (const watcher of watchers ?? []) watcher();
+  }
 
   spawn(request: SpawnRequest): ChildHandle {
     if (this.failNextSpawn) {
@@ -29,14 +90,12 @@ export class FakeSystem implements System {
     }
     const pid = this.#nextPid++;
     let onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
-    this.#alive.add(pid);
-    this.#alive.add(-pid);
+    this.addProcess(pid);
     this.spawned.push({
       pid,
       request,
       exit: (code, signal = null) => {
-        this.#alive.delete(pid);
-        this.#alive.delete(-pid);
+        this.#end(pid);
         onExit?.(code, signal);
       },
     });

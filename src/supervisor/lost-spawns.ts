@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { RuntimeRecord } from './managed-program.js';
+import type { RuntimeRecord } from './program-types.js';
 
 // A daemon that dies between fork() and the write that records the new pid leaves a program running
 // that no record points at; the next daemon would start it a second time. Every program leads its own

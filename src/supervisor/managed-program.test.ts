@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
+import { ADOPTED_POLL_MS, ADOPTED_STOPPING_POLL_MS } from './adoption-watch.js';
 import { FakeCapture, FakeSystem } from './fake-system.js';
-import { ManagedProgram, type StateChange } from './managed-program.js';
+import { ManagedProgram } from './managed-program.js';
+import { parseNotifyMessage } from './notify-message.js';
+import type { RuntimeRecord, StateChange } from './program-types.js';
 
 function makeSpec(overrides: Partial<ProgramSpec> = {}): ProgramSpec {
   const defaults = programInputSchema.parse({
@@ -181,11 +184,201 @@ describe('ManagedProgram', () => {
       saved: { ...saved, state: 'backoff', desired: 'running', consecutiveFailures: 2 },
     });
     // The previous daemon's clock was an hour ahead; the delay for two failures is 200 ms.
-    program.resumeBackoff(system.now() + 3_600_000);
+    program.dispatch({ type: 'resume-backoff', since: system.now() + 3_600_000 });
     system.advance(199);
     assert.equal(system.spawned.length, 0);
     system.advance(1);
     assert.equal(system.spawned.length, 1);
     assert.equal(program.state, 'starting');
+  });
+
+  test('release cancels the SIGKILL that was armed for leftovers of an exited group', () => {
+    const { system, program } = setup();
+    program.dispatch({ type: 'start' });
+    system.advance(6000);
+    const first = system.lastChild;
+    system.addProcess(900, { pgid: first.pid });
+    first.exit(1);
+    assert.deepEqual(system.kills.at(-1), { pid: -first.pid, signal: 'SIGTERM' });
+    program.dispatch({ type: 'stop' });
+    system.lastChild.exit(0);
+    program.release();
+    system.advance(60_000);
+    assert.ok(
+      !system.kills.some((kill) => kill.pid === -first.pid && kill.signal === 'SIGKILL'),
+      'no SIGKILL after release',
+    );
+  });
+
+  test('leftovers of an exited group get SIGKILL at the stop timeout', () => {
+    const { system, program } = setup({ restart: 'never' });
+    program.dispatch({ type: 'start' });
+    const first = system.lastChild;
+    system.addProcess(900, { pgid: first.pid });
+    first.exit(1);
+    system.advance(1999);
+    assert.ok(!system.kills.some((kill) => kill.signal === 'SIGKILL'));
+    system.advance(1);
+    assert.deepEqual(system.kills.at(-1), { pid: -first.pid, signal: 'SIGKILL' });
+  });
+});
+
+function adoptRecord(pid: number, startTime: number, startedAt: number): RuntimeRecord {
+  return { pid, pgid: pid, procStartTime: startTime, startedAt };
+}
+
+describe('ManagedProgram adoption', () => {
+  test('an adopted process is running, and its end is seen through its pidfd', () => {
+    const { system, program, changes } = setup();
+    const process = system.addProcess(4000);
+    program.adopt(adoptRecord(4000, process.startTime, system.time - 60_000));
+    assert.equal(program.state, 'running');
+    assert.equal(program.snapshot().adopted, true);
+    assert.equal(program.snapshot().desired, 'running');
+    assert.equal(system.pendingTimers, 0, 'a pidfd needs no poll');
+    process.end();
+    assert.equal(changes.at(-1)?.event, 'exit');
+    assert.deepEqual(changes.at(-1)?.exit, { code: null, signal: null, uptimeMs: 60_000 });
+    assert.equal(program.snapshot().adopted, false);
+    assert.equal(program.state, 'starting', 'restarted at once after a stable run');
+    assert.equal(system.spawned.length, 1);
+  });
+
+  test('a recorded pid that now names another process is not adopted as ours', () => {
+    const { system, program } = setup({ restart: 'never' });
+    system.addProcess(4000, { startTime: 555 });
+    program.adopt(adoptRecord(4000, 111, system.time));
+    assert.equal(program.state, 'exited');
+    assert.equal(program.snapshot().adopted, false);
+  });
+
+  test('without pidfds an adopted process is polled, faster once a stop is asked for', () => {
+    const { system, program } = setup({ restart: 'never' });
+    system.pidfds = false;
+    const process = system.addProcess(4000);
+    program.adopt(adoptRecord(4000, process.startTime, system.time));
+    process.end();
+    system.advance(ADOPTED_POLL_MS - 1);
+    assert.equal(program.state, 'running', 'not seen before the next poll');
+    system.advance(1);
+    assert.equal(program.state, 'exited');
+
+    const second = setup();
+    second.system.pidfds = false;
+    const other = second.system.addProcess(4100);
+    second.program.adopt(adoptRecord(4100, other.startTime, second.system.time));
+    second.program.dispatch({ type: 'stop' });
+    second.program.pollAdoptedSoon();
+    other.end();
+    second.system.advance(ADOPTED_STOPPING_POLL_MS);
+    assert.equal(second.program.state, 'stopped');
+  });
+
+  test('a FIFO end-of-file makes an adopted program look at once', () => {
+    const { system, program } = setup({ restart: 'never' });
+    system.pidfds = false;
+    const process = system.addProcess(4000);
+    program.adopt(adoptRecord(4000, process.startTime, system.time));
+    process.end();
+    program.checkAdoptedNow();
+    assert.equal(program.state, 'exited');
+    assert.equal(system.pendingTimers, 0, 'the poll is cancelled');
+  });
+});
+
+function notify(program: ManagedProgram, text: string, pid: number | null): void {
+  program.onNotify(parseNotifyMessage(text), pid ?? -1);
+}
+
+describe('ManagedProgram sd_notify', () => {
+  const notifySpec = { ready: 'notify', startTimeout: 10_000 } as const;
+
+  test('READY=1 from the program makes it running; READY=1 again after a reload keeps it running', () => {
+    const { system, program, changes } = setup(notifySpec);
+    program.dispatch({ type: 'start' });
+    system.advance(9000);
+    notify(program, 'READY=1\nSTATUS=Serving', program.pid);
+    assert.equal(program.state, 'running');
+    assert.equal(program.snapshot().statusText, 'Serving');
+    const announced = changes.length;
+    notify(program, 'RELOADING=1', program.pid);
+    notify(program, 'READY=1\nSTATUS=Reloaded', program.pid);
+    assert.equal(program.state, 'running');
+    assert.equal(program.snapshot().statusText, 'Reloaded');
+    assert.equal(changes.length, announced, 'a second READY=1 is no state change');
+  });
+
+  test('a datagram from outside the program group is ignored; one from a grandchild in it counts', () => {
+    const { system, program } = setup(notifySpec);
+    program.dispatch({ type: 'start' });
+    system.addProcess(7000);
+    notify(program, 'READY=1', 7000);
+    assert.equal(program.state, 'starting');
+    system.addProcess(7001, { pgid: program.pid ?? -1 });
+    notify(program, 'READY=1', 7001);
+    assert.equal(program.state, 'running');
+  });
+
+  test('a program never ready is killed at its start deadline', () => {
+    const { system, program } = setup(notifySpec);
+    program.dispatch({ type: 'start' });
+    const child = system.lastChild;
+    system.advance(10_000);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGKILL' });
+  });
+
+  test('EXTEND_TIMEOUT_USEC moves the start deadline while starting', () => {
+    const { system, program } = setup(notifySpec);
+    program.dispatch({ type: 'start' });
+    const child = system.lastChild;
+    system.advance(9000);
+    notify(program, 'EXTEND_TIMEOUT_USEC=5000000', child.pid);
+    system.advance(4999);
+    assert.equal(system.kills.length, 0, 'not killed at the original deadline');
+    system.advance(1);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGKILL' });
+  });
+
+  test('EXTEND_TIMEOUT_USEC sent once running changes nothing', () => {
+    const { system, program } = setup(notifySpec);
+    program.dispatch({ type: 'start' });
+    notify(program, 'READY=1', program.pid);
+    notify(program, 'EXTEND_TIMEOUT_USEC=5000000', program.pid);
+    assert.equal(program.state, 'running');
+    assert.equal(system.pendingTimers, 0);
+  });
+});
+
+describe('ManagedProgram watchdog', () => {
+  const watched = { ready: 'notify', watchdog: 1000, stopTimeout: 2000 } as const;
+
+  test('WATCHDOG=1 in time keeps a program; a silent one gets SIGABRT, then SIGKILL', () => {
+    const { system, program } = setup(watched);
+    program.dispatch({ type: 'start' });
+    const child = system.lastChild;
+    assert.equal(child.request.env.WATCHDOG_USEC, undefined, 'the readiness channel sets it, not the spawn');
+    notify(program, 'READY=1', child.pid);
+    system.advance(900);
+    notify(program, 'WATCHDOG=1', child.pid);
+    system.advance(900);
+    assert.equal(system.kills.length, 0, 'a ping re-arms the watchdog');
+    system.advance(100);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGABRT' });
+    assert.match(program.snapshot().reason ?? '', /watchdog/);
+    system.advance(2000);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGKILL' });
+    child.exit(null, 'SIGKILL');
+    assert.equal(program.state, 'backoff', 'its exit follows the restart policy like any other');
+  });
+
+  test('WATCHDOG_USEC from the program overrides the configured interval', () => {
+    const { system, program } = setup(watched);
+    program.dispatch({ type: 'start' });
+    const child = system.lastChild;
+    notify(program, 'WATCHDOG_USEC=3000000\nREADY=1', child.pid);
+    system.advance(2999);
+    assert.equal(system.kills.length, 0);
+    system.advance(1);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGABRT' });
   });
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
 import { getStartOrder } from './apply.js';
-import type { ProgramSnapshot } from './managed-program.js';
 import { computePlan, ForeignProgramError, getChangedKeys, withDependencies } from './plan.js';
+import type { ProgramSnapshot } from './program-types.js';
 import type { State } from './states.js';
 
 const SOURCE = '/srv/app/tend.yaml';

@@ -1,6 +1,6 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { TendError } from '../errors.js';
-import type { ProgramSnapshot } from './managed-program.js';
+import type { ProgramSnapshot } from './program-types.js';
 import { hasProcess } from './states.js';
 
 // `tend up` as data: what must happen to make the programs declared in a file (desired) out of the

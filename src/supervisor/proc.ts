@@ -108,3 +108,14 @@ function getOwner(pid: number): number | null {
     return null;
   }
 }
+
+/** The sender must be in the program's process group, or any local process could declare it ready. */
+export function isInGroup(pid: number, pgid: number | null): boolean {
+  if (pid <= 0 || pgid === null) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+  } catch {
+    return false;
+  }
+}

@@ -1,10 +1,11 @@
-import { closeSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { ensureFifos, openFifoForChild, openFifoForReading } from '../logs/fifo.js';
 import { getNativeHelper } from '../native.js';
 import type { TendPaths } from '../paths.js';
+import { parseNotifyMessage } from './notify-message.js';
 
 // How a program tells tend it is ready (and, with notify, alive): sd_notify datagrams on a socket
 // tend binds for it (NOTIFY_SOCKET), or a newline on an inherited fd (s6's notification-fd, tend
@@ -28,27 +29,6 @@ export interface ReadinessChannel {
 
 export function getNotifySocketPath(paths: TendPaths, name: string): string {
   return join(paths.home, 'notify', name);
-}
-
-/** Parses `READY=1\nSTATUS=Serving` into its assignments. */
-export function parseNotifyMessage(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const at = line.indexOf('=');
-    if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return fields;
-}
-
-/** The sender must be in the program's process group, or any local process could declare it ready. */
-export function isInGroup(pid: number, pgid: number | null): boolean {
-  if (pid <= 0 || pgid === null) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
-  } catch {
-    return false;
-  }
 }
 
 export function createReadinessChannel(

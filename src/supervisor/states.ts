@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
   'start-timeout',
   'watchdog-ping',
   'watchdog-timeout',
+  'extend-timeout',
+  'resume-backoff',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -45,7 +47,11 @@ export type MachineEvent =
         | 'watchdog-timeout';
     }
   | { readonly type: 'exit'; readonly exit: ExitInfo }
-  | { readonly type: 'spawn-failed'; readonly reason: string };
+  | { readonly type: 'spawn-failed'; readonly reason: string }
+  /** EXTEND_TIMEOUT_USEC (like systemd): a starting program asks for `ms` more to become ready. */
+  | { readonly type: 'extend-timeout'; readonly ms: number }
+  /** A new daemon found this program waiting in backoff since `since` (ms since the epoch). */
+  | { readonly type: 'resume-backoff'; readonly since: number };
 
 export type Timer = 'ready' | 'backoff' | 'stop-deadline' | 'start-deadline' | 'watchdog';
 

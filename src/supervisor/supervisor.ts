@@ -12,16 +12,12 @@ import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-
 import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
 import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
-import {
-  ManagedProgram,
-  type ProgramSnapshot,
-  type RuntimeRecord,
-  type StateChange,
-} from './managed-program.js';
-import { findLeftovers, isRunning, isSameProcess } from './proc.js';
+import { ManagedProgram } from './managed-program.js';
+import { findLeftovers, isRunning } from './proc.js';
+import type { ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
-import { MAX_TIMER_MS, type System } from './system.js';
+import type { System } from './system.js';
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
@@ -56,6 +52,8 @@ export interface SupervisorOptions {
   readonly system: System;
   readonly log: SupervisorLog;
   readonly logs: ProgramLogs;
+  /** Where commands are looked up: the PATH the daemon itself was started with. */
+  readonly searchPath: string | undefined;
 }
 
 export interface RestoreReport {
@@ -80,7 +78,9 @@ export class Supervisor {
     const live = new Set(
       saved.filter(
         ({ savedState, runtime }) =>
-          hasProcess(savedState) && runtime.pid !== null && isSameProcess(runtime.pid, runtime.procStartTime),
+          hasProcess(savedState) &&
+          runtime.pid !== null &&
+          this.#options.system.isSameProcess(runtime.pid, runtime.procStartTime),
       ),
     );
     const lostSpawns = this.#findLostSpawns(saved, live);
@@ -98,7 +98,6 @@ export class Supervisor {
         // record that was running or waiting to retry, that spawn was a restart and counts as one.
         const restarts = record.restarts + (RESTARTING_STATES.has(record.savedState) ? 1 : 0);
         const program = this.#register(record.spec, { ...record, state: 'stopped', restarts });
-        program.keepDesired('running');
         program.adopt(lost);
         this.#options.log.warn(
           `${record.spec.name}: adopted pid ${lost.pid}, started by the previous daemon just before it died`,
@@ -139,7 +138,7 @@ export class Supervisor {
   #restoreRecord(saved: SavedProgram, report: RestoreReport): void {
     const program = this.#register(saved.spec, saved);
     if (saved.savedState === 'backoff') {
-      program.resumeBackoff(saved.savedAt);
+      program.dispatch({ type: 'resume-backoff', since: saved.savedAt });
       report.restarted.push(saved.spec.name);
     } else if (
       (isActive(saved.savedState) || saved.savedState === 'stopped') &&
@@ -189,12 +188,12 @@ export class Supervisor {
 
   /** Throws what create would throw for this spec (bad cwd, missing command, bad user), changing nothing. */
   check(spec: ProgramSpec): void {
-    checkProgramCanStart(spec, process.env.PATH);
+    checkProgramCanStart(spec, this.#options.searchPath);
   }
 
   create(spec: ProgramSpec, start: boolean): ProgramSnapshot {
     if (this.#programs.has(spec.name)) throw new ProgramExistsError(spec.name);
-    checkProgramCanStart(spec, process.env.PATH);
+    checkProgramCanStart(spec, this.#options.searchPath);
     this.#options.store.insert(spec, this.#options.system.now());
     const program = this.#register(spec);
     if (start) program.dispatch({ type: 'start' });
@@ -251,10 +250,11 @@ export class Supervisor {
     return program.snapshot();
   }
 
-  /** Stops every program (daemon stop) or leaves them running for the next daemon (daemon restart). */
   /**
+   * Stops every program (daemon stop) or leaves them running for the next daemon (daemon restart).
    * Stopping the daemon does not change what users asked for: a program that should run is stopped
-   * with the daemon and started again by the next one (this is what brings programs back at boot).
+   * with the daemon, recorded as wanted, and started again by the next one (this is what brings
+   * programs back at boot).
    */
   async shutdown(options: { stopPrograms: boolean }): Promise<void> {
     if (options.stopPrograms) {
@@ -262,10 +262,9 @@ export class Supervisor {
       const active = [...this.#programs.values()].filter((program) => isActive(program.state));
       const wanted = active.filter((program) => program.snapshot().desired === 'running');
       await this.#stopPrograms(active);
-      for (const program of wanted) {
-        program.keepDesired('running');
-        this.#persist(program, null);
-      }
+      const now = this.#options.system.now();
+      for (const program of wanted)
+        this.#options.store.save({ ...program.snapshot(), desired: 'running' }, null, now);
     }
     for (const program of this.#programs.values()) program.release();
   }
@@ -362,13 +361,13 @@ export class Supervisor {
         resolve(program.snapshot());
       };
       const cleanup = () => {
-        clearTimeout(timer);
+        timer.cancel();
         program.off('state-changed', onChange);
       };
-      const timer = setTimeout(() => {
+      const timer = this.#options.system.setTimer(timeoutMs, () => {
         cleanup();
         reject(new TimeoutError(`program "${name}" to settle (it is ${program.state})`, timeoutMs));
-      }, timeoutMs);
+      });
       program.on('state-changed', onChange);
     });
   }
@@ -380,11 +379,11 @@ export class Supervisor {
       const done = (change?: StateChange) => {
         if (change && change.to === 'stopping') return;
         program.off('state-changed', done);
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       };
-      const settleMs = Math.min(program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS, MAX_TIMER_MS);
-      const timer = setTimeout(done, settleMs);
+      const settleMs = program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS;
+      const timer = this.#options.system.setTimer(settleMs, done);
       program.on('state-changed', done);
     });
   }

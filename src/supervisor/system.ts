@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
+import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
 import { SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
+import { isInGroup, isSameProcess, readStartTime } from './proc.js';
 
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
-// spawning, signalling, the clock and timers. Tests substitute a fake; the daemon uses `nodeSystem`.
+// spawning, signalling, what the kernel says about a pid, the clock and timers. Tests substitute a
+// fake (fake-system.ts); the daemon uses `nodeSystem`.
 
-/**
- * Node fires a timer longer than 2^31-1 ms (24.8 days) after 1 ms; a `stopTimeout: 30d` must not
- * mean SIGKILL at once. Longer timers wait this long instead.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS, type TimerHandle } from '../clock.js';
 
 export interface SpawnRequest {
   readonly name: string;
@@ -31,16 +30,16 @@ export interface ChildHandle {
   onError(listener: (error: Error) => void): void;
 }
 
-export interface TimerHandle {
-  cancel(): void;
-}
-
-export interface System {
+export interface System extends Clock {
   spawn(request: SpawnRequest): ChildHandle;
   /** Sends a signal; a negative pid addresses a process group. Returns false when nothing was there. */
   kill(pid: number, signal: NodeJS.Signals): boolean;
-  now(): number;
-  setTimer(ms: number, callback: () => void): TimerHandle;
+  /** The start time of a live, non-zombie process (clock ticks since boot); null when gone or unknown. */
+  readStartTime(pid: number): number | null;
+  /** True when `pid` is still the very process that was recorded with `startTime`. */
+  isSameProcess(pid: number, startTime: number | null): boolean;
+  /** True when `pid` is a member of process group `pgid`. */
+  isInGroup(pid: number, pgid: number | null): boolean;
   /**
    * Calls onExit once when `pid` (not necessarily a child) ends. null when the platform cannot tell
    * (no pidfd) or the process is already gone; the caller then checks for itself.
@@ -76,7 +75,11 @@ export const nodeSystem: System = {
       throw error;
     }
   },
-  now: () => Date.now(),
+  now: nodeClock.now,
+  setTimer: nodeClock.setTimer,
+  readStartTime,
+  isSameProcess,
+  isInGroup,
   watchExit(pid, onExit) {
     const native = getNativeHelper();
     if (!native?.watchExit) return null;
@@ -86,10 +89,6 @@ export const nodeSystem: System = {
     } catch {
       return null;
     }
-  },
-  setTimer(ms, callback) {
-    const timer = setTimeout(callback, Math.min(ms, MAX_TIMER_MS));
-    return { cancel: () => clearTimeout(timer) };
   },
 };
 

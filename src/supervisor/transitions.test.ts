@@ -11,6 +11,8 @@ function makeExit(overrides: Partial<ExitInfo> = {}): ExitInfo {
 function makeEvent(type: EventType): MachineEvent {
   if (type === 'exit') return { type, exit: makeExit() };
   if (type === 'spawn-failed') return { type, reason: 'spawn /usr/bin/nope ENOENT' };
+  if (type === 'extend-timeout') return { type, ms: 30_000 };
+  if (type === 'resume-backoff') return { type, since: NOW };
   return { type };
 }
 
@@ -88,8 +90,8 @@ describe('transition table', () => {
       );
     });
 
-    test('stopped + ready: is impossible because nothing is starting', () => {
-      expectImpossible('stopped', 'ready');
+    test('stopped + ready: a late ready changes nothing: a leftover of the group can still write on the readiness fd', () => {
+      expectTransition('stopped', { type: 'ready' }, { next: 'stopped', effects: [] });
     });
 
     test('stopped + exit: is impossible because there is no process to exit', () => {
@@ -112,7 +114,7 @@ describe('transition table', () => {
       expectTransition(
         'stopped',
         { type: 'adopt' },
-        { next: 'running', effects: [], reason: 'adopted by a new daemon' },
+        { next: 'running', effects: [], desired: 'running', reason: 'adopted by a new daemon' },
       );
     });
   });
@@ -206,8 +208,8 @@ describe('transition table', () => {
       );
     });
 
-    test('running + ready: is impossible because it is already ready', () => {
-      expectImpossible('running', 'ready');
+    test('running + ready: stays running: tend/daemon sends READY=1 again after every reload', () => {
+      expectTransition('running', { type: 'ready' }, { next: 'running', effects: [] });
     });
 
     test('running + exit: restarts at once after a stable run', () => {
@@ -267,8 +269,8 @@ describe('transition table', () => {
       );
     });
 
-    test('backoff + ready: is impossible because nothing is starting', () => {
-      expectImpossible('backoff', 'ready');
+    test('backoff + ready: a late ready changes nothing: a leftover of the group can still write on the readiness fd', () => {
+      expectTransition('backoff', { type: 'ready' }, { next: 'backoff', effects: [] });
     });
 
     test('backoff + exit: is impossible because the process already exited', () => {
@@ -324,8 +326,8 @@ describe('transition table', () => {
       );
     });
 
-    test('stopping + ready: is impossible because stopping cancelled the ready timer', () => {
-      expectImpossible('stopping', 'ready');
+    test('stopping + ready: a READY=1 sent while stopping changes nothing', () => {
+      expectTransition('stopping', { type: 'ready' }, { next: 'stopping', effects: [] });
     });
 
     test('stopping + exit: kills leftovers, then ends stopped or, after a restart, starts afresh', () => {
@@ -392,8 +394,8 @@ describe('transition table', () => {
       );
     });
 
-    test('exited + ready: is impossible because nothing is starting', () => {
-      expectImpossible('exited', 'ready');
+    test('exited + ready: a late ready changes nothing: a leftover of the group can still write on the readiness fd', () => {
+      expectTransition('exited', { type: 'ready' }, { next: 'exited', effects: [] });
     });
 
     test('exited + exit: is impossible because the process already exited', () => {
@@ -443,8 +445,8 @@ describe('transition table', () => {
       );
     });
 
-    test('fatal + ready: is impossible because nothing is starting', () => {
-      expectImpossible('fatal', 'ready');
+    test('fatal + ready: a late ready changes nothing: a leftover of the group can still write on the readiness fd', () => {
+      expectTransition('fatal', { type: 'ready' }, { next: 'fatal', effects: [] });
     });
 
     test('fatal + exit: is impossible because there is no process to exit', () => {
@@ -843,4 +845,65 @@ describe('readiness and watchdog cells', () => {
       expectImpossible(state, 'start-timeout');
     });
   }
+
+  for (const state of ['stopped', 'backoff', 'exited', 'fatal'] as const) {
+    test(`${state} + extend-timeout: is impossible because only a live process of the program can ask`, () => {
+      expectImpossible(state, 'extend-timeout');
+    });
+  }
+
+  for (const state of ['stopped', 'starting', 'running', 'stopping', 'exited', 'fatal'] as const) {
+    test(`${state} + resume-backoff: is impossible because only a program restored in backoff resumes`, () => {
+      expectImpossible(state, 'resume-backoff');
+    });
+  }
+});
+
+describe('extend-timeout', () => {
+  test('starting + extend-timeout: moves the start deadline to the time asked for', () => {
+    expectTransition(
+      'starting',
+      { type: 'extend-timeout', ms: 45_000 },
+      { next: 'starting', effects: [{ type: 'arm-timer', timer: 'start-deadline', ms: 45_000 }] },
+      makeContext({ readiness: 'notify', startTimeoutMs: 20_000 }),
+    );
+  });
+
+  test('running + extend-timeout: a program already ready has no deadline to move', () => {
+    expectTransition('running', { type: 'extend-timeout', ms: 45_000 }, { next: 'running', effects: [] });
+  });
+
+  test("stopping + extend-timeout: the stop deadline is not the program's to move", () => {
+    expectTransition('stopping', { type: 'extend-timeout', ms: 45_000 }, { next: 'stopping', effects: [] });
+  });
+});
+
+describe('resume-backoff', () => {
+  test('backoff + resume-backoff: waits out only what is left of the delay', () => {
+    // Two failures: the delay is 500 ms; 200 ms of it passed before the new daemon looked.
+    expectTransition(
+      'backoff',
+      { type: 'resume-backoff', since: NOW - 200 },
+      { next: 'backoff', effects: [armBackoff(300)] },
+      makeContext({ consecutiveFailures: 2 }),
+    );
+  });
+
+  test('backoff + resume-backoff: a record stamped in the future waits no longer than the whole delay', () => {
+    expectTransition(
+      'backoff',
+      { type: 'resume-backoff', since: NOW + 3_600_000 },
+      { next: 'backoff', effects: [armBackoff(500)] },
+      makeContext({ consecutiveFailures: 2 }),
+    );
+  });
+
+  test('backoff + resume-backoff: a delay that ran out while no daemon watched fires at once', () => {
+    expectTransition(
+      'backoff',
+      { type: 'resume-backoff', since: NOW - 60_000 },
+      { next: 'backoff', effects: [armBackoff(0)] },
+      makeContext({ consecutiveFailures: 2 }),
+    );
+  });
 });

@@ -133,20 +133,40 @@ function watchdogExpired(ctx: MachineContext): Transition {
   };
 }
 
+// A program that asks for more time to start (EXTEND_TIMEOUT_USEC): the start deadline moves.
+function extendStart(_ctx: MachineContext, event: MachineEvent): Transition {
+  const ms = event.type === 'extend-timeout' ? event.ms : 0;
+  return { next: 'starting', effects: [{ type: 'arm-timer', timer: 'start-deadline', ms }] };
+}
+
+// A daemon restart must not reset a crash loop: the program waits out the rest of its delay, never
+// more than the whole delay (a record stamped by a clock that ran ahead must not stall it).
+function resumeBackoff(ctx: MachineContext, event: MachineEvent): Transition {
+  const since = event.type === 'resume-backoff' ? event.since : ctx.now;
+  const delayMs = getBackoffDelayMs(ctx, ctx.consecutiveFailures);
+  const remainingMs = Math.min(delayMs, Math.max(0, since + delayMs - ctx.now));
+  return { next: 'backoff', effects: [{ type: 'arm-timer', timer: 'backoff', ms: remainingMs }] };
+}
+
+// `ready` outside `starting` changes nothing: tend/daemon sends READY=1 after every reload, and with
+// the fd protocol a leftover of the group can still write a newline after the main process is gone.
+// `extend-timeout` comes only from a process of the program, so never where there is none.
 const TABLE: Record<State, Record<EventType, Cell>> = {
   stopped: {
     start: startFresh,
     stop: stay('stopped'),
     restart: startFresh,
-    ready: IMPOSSIBLE,
+    ready: stay('stopped'),
     exit: IMPOSSIBLE,
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
     'stop-timeout': IMPOSSIBLE,
-    adopt: { next: 'running', effects: [], reason: 'adopted by a new daemon' },
+    adopt: { next: 'running', effects: [], desired: 'running', reason: 'adopted by a new daemon' },
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': stay('stopped'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': IMPOSSIBLE,
+    'resume-backoff': IMPOSSIBLE,
   },
   starting: {
     start: stay('starting'),
@@ -169,12 +189,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     }),
     'watchdog-ping': stay('starting'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': extendStart,
+    'resume-backoff': IMPOSSIBLE,
   },
   running: {
     start: stay('running'),
     stop: (ctx) => beginStop(ctx, 'stopped'),
     restart: (ctx) => beginStop(ctx, 'running'),
-    ready: IMPOSSIBLE,
+    ready: stay('running'),
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), false),
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
@@ -188,12 +210,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': watchdogPing,
     'watchdog-timeout': watchdogExpired,
+    'extend-timeout': stay('running'),
+    'resume-backoff': IMPOSSIBLE,
   },
   backoff: {
     start: startFresh,
     stop: { next: 'stopped', effects: [{ type: 'cancel-timers' }], desired: 'stopped' },
     restart: startFresh,
-    ready: IMPOSSIBLE,
+    ready: stay('backoff'),
     exit: IMPOSSIBLE,
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': (ctx) => spawnNow(ctx, true),
@@ -202,12 +226,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': stay('backoff'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': IMPOSSIBLE,
+    'resume-backoff': resumeBackoff,
   },
   stopping: {
     start: { next: 'stopping', effects: [], desired: 'running' },
     stop: { next: 'stopping', effects: [], desired: 'stopped' },
     restart: { next: 'stopping', effects: [], desired: 'running' },
-    ready: IMPOSSIBLE,
+    ready: stay('stopping'),
     exit: (ctx, event) => {
       const reason = describeExit(exitOf(event));
       const reap = { type: 'reap-group', signal: 'SIGKILL' } as const;
@@ -228,12 +254,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': stay('stopping'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': stay('stopping'),
+    'resume-backoff': IMPOSSIBLE,
   },
   exited: {
     start: startFresh,
     stop: { next: 'stopped', effects: [], desired: 'stopped' },
     restart: startFresh,
-    ready: IMPOSSIBLE,
+    ready: stay('exited'),
     exit: IMPOSSIBLE,
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
@@ -242,12 +270,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': stay('exited'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': IMPOSSIBLE,
+    'resume-backoff': IMPOSSIBLE,
   },
   fatal: {
     start: startFresh,
     stop: { next: 'stopped', effects: [], desired: 'stopped' },
     restart: startFresh,
-    ready: IMPOSSIBLE,
+    ready: stay('fatal'),
     exit: IMPOSSIBLE,
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
@@ -256,6 +286,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': stay('fatal'),
     'watchdog-timeout': IMPOSSIBLE,
+    'extend-timeout': IMPOSSIBLE,
+    'resume-backoff': IMPOSSIBLE,
   },
 };
 

@@ -1,0 +1,36 @@
+import type { System, TimerHandle } from './system.js';
+
+// Signals to a program's process group: a stop reaches every process of the group, and after the
+// main process has gone whatever is left of its group is stopped too (SIGKILL at the stop timeout).
+
+export class ProcessGroup {
+  #system: System;
+  /** SIGKILL timers armed for leftovers, so release() can cancel them. */
+  #reapTimers = new Set<TimerHandle>();
+
+  constructor(system: System) {
+    this.#system = system;
+  }
+
+  /** Signals the group; a group can be empty while its leader is a zombie not yet reaped, then the leader. */
+  kill(pgid: number | null, leaderPid: number | null, signal: NodeJS.Signals): void {
+    if (pgid === null) return;
+    if (!this.#system.kill(-pgid, signal) && leaderPid === pgid) this.#system.kill(pgid, signal);
+  }
+
+  /** Signals what is left of an exited program's group, and SIGKILLs it after `killAfterMs`. */
+  reap(pgid: number | null, signal: NodeJS.Signals, killAfterMs: number): void {
+    if (pgid === null || !this.#system.kill(-pgid, signal) || signal === 'SIGKILL') return;
+    const timer = this.#system.setTimer(killAfterMs, () => {
+      this.#reapTimers.delete(timer);
+      this.#system.kill(-pgid, 'SIGKILL');
+    });
+    this.#reapTimers.add(timer);
+  }
+
+  /** Forgets the leftovers: no SIGKILL will come from this daemon. */
+  cancel(): void {
+    for (const timer of this.#reapTimers) timer.cancel();
+    this.#reapTimers.clear();
+  }
+}

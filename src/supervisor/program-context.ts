@@ -1,0 +1,37 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import type { Desired, MachineContext } from './states.js';
+
+// What the table is told about a program: its spec's policy in the table's units, plus its history.
+
+export interface ProgramHistory {
+  readonly desired: Desired;
+  readonly consecutiveFailures: number;
+  readonly recentFailures: readonly number[];
+  /** WATCHDOG_USEC= from the program itself, which overrides the spec's watchdog. */
+  readonly watchdogOverrideMs: number | null;
+}
+
+export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, now: number): MachineContext {
+  return {
+    restart: spec.restart,
+    successExitCodes: spec.successExitCodes,
+    restartDelayMs: spec.restartDelay,
+    backoff: {
+      initialMs: spec.backoff.initial,
+      multiplier: spec.backoff.multiplier,
+      maxMs: spec.backoff.max,
+      resetAfterMs: spec.backoff.resetAfter,
+    },
+    giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
+    startSecsMs: spec.startSecs,
+    readiness: spec.ready,
+    startTimeoutMs: spec.startTimeout,
+    watchdogMs: spec.ready === 'notify' ? (history.watchdogOverrideMs ?? spec.watchdog) : null,
+    stopSignal: spec.stopSignal,
+    stopTimeoutMs: spec.stopTimeout,
+    desired: history.desired,
+    consecutiveFailures: history.consecutiveFailures,
+    recentFailures: history.recentFailures,
+    now,
+  };
+}

@@ -1,0 +1,37 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import type { Desired, ExitInfo, MachineEvent, State } from './states.js';
+
+// What a supervised program looks like from outside: its process, its snapshot, its state changes.
+
+export interface RuntimeRecord {
+  pid: number | null;
+  pgid: number | null;
+  procStartTime: number | null;
+  startedAt: number | null;
+}
+
+export interface ProgramSnapshot {
+  readonly spec: ProgramSpec;
+  readonly state: State;
+  readonly desired: Desired;
+  readonly runtime: Readonly<RuntimeRecord>;
+  readonly restarts: number;
+  readonly exitCode: number | null;
+  readonly exitSignal: NodeJS.Signals | null;
+  readonly reason: string | null;
+  readonly consecutiveFailures: number;
+  readonly recentFailures: readonly number[];
+  readonly adopted: boolean;
+  /** The last STATUS= a program sent over sd_notify. */
+  readonly statusText: string | null;
+}
+
+export interface StateChange {
+  readonly name: string;
+  readonly from: State;
+  readonly to: State;
+  readonly event: MachineEvent['type'];
+  readonly reason: string | null;
+  readonly pid: number | null;
+  readonly exit: ExitInfo | null;
+}

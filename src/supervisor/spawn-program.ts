@@ -1,0 +1,44 @@
+import type { ProgramSpec } from '../config/program-schema.js';
+import type { Capture, ChildFds } from '../logs/capture.js';
+import { getLaunch } from './launch.js';
+import type { ReadinessChannel } from './readiness.js';
+import type { ChildHandle, System } from './system.js';
+
+// One spawn of a program: its output FIFOs, its launch (argv, env, user), its readiness fd, and
+// the fds closed again in the daemon once the child holds them.
+
+export type SpawnOutcome = { readonly child: ChildHandle } | { readonly failure: string };
+
+export function spawnProgram(
+  spec: ProgramSpec,
+  system: System,
+  capture: Capture,
+  readiness: ReadinessChannel | null,
+): SpawnOutcome {
+  let fds: ChildFds;
+  try {
+    fds = capture.openChildFds();
+  } catch (error) {
+    return { failure: `cannot open its output FIFOs: ${(error as Error).message}` };
+  }
+  let readyFd: ReturnType<ReadinessChannel['openChildFd']> = null;
+  try {
+    const launch = getLaunch(spec);
+    readyFd = readiness?.openChildFd() ?? null;
+    const child = system.spawn({
+      name: spec.name,
+      cwd: spec.cwd,
+      ...launch,
+      env: { ...launch.env, ...readiness?.env },
+      stdout: fds.out,
+      stderr: fds.err,
+      extraFds: readyFd ? [readyFd] : [],
+    });
+    return { child };
+  } catch (error) {
+    return { failure: `spawn failed: ${(error as Error).message}` };
+  } finally {
+    capture.releaseChildFds(fds);
+    readyFd?.release();
+  }
+}
