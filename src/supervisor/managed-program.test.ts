@@ -193,15 +193,12 @@ describe('ManagedProgram', () => {
   });
 
   test('release cancels the SIGKILL that was armed for leftovers of an exited group', () => {
-    const { system, program } = setup();
+    const { system, program } = setup({ restart: 'never' });
     program.dispatch({ type: 'start' });
-    system.advance(6000);
     const first = system.lastChild;
     system.addProcess(900, { pgid: first.pid });
     first.exit(1);
     assert.deepEqual(system.kills.at(-1), { pid: -first.pid, signal: 'SIGTERM' });
-    program.dispatch({ type: 'stop' });
-    system.lastChild.exit(0);
     program.release();
     system.advance(60_000);
     assert.ok(
