@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { getNativeHelper } from '../../src/native.js';
 import {
   assertCountsUp,
@@ -118,6 +120,33 @@ test('a program that died while no daemon ran is restarted by the next daemon', 
   assert.equal(second.adopted, false);
   assert.equal(second.exitCode, null, 'the exit status of a process nobody watched is unknown');
   assert.equal(second.signal, null);
+});
+
+test('a recorded pid that now belongs to another process is not adopted (the start time differs)', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const first = await startRunning(h, 'web');
+  await killDaemon(h);
+  process.kill(-(first.pid ?? 0), 'SIGKILL');
+  await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
+  // Pid reuse, made on purpose: the record now names a live process that is not the program.
+  const imposter = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+  t.after(() => killQuietly(imposter.pid ?? -1));
+  const db = new Database(join(h.home, 'tend.db'));
+  db.prepare('UPDATE programs SET pid = ?, pgid = ? WHERE name = ?').run(imposter.pid, imposter.pid, 'web');
+  db.close();
+
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
+  const second = await waitForProgram(
+    h,
+    'web',
+    (row) => row.state === 'running' && row.pid !== null,
+    5000,
+    'running',
+  );
+  assert.notEqual(second.pid, imposter.pid, 'the other process was not taken for the program');
+  assert.equal(second.adopted, false);
+  assert.ok(isAlive(imposter.pid ?? -1), 'and it was left alone');
 });
 
 test('a program the dead daemon spawned but never recorded is adopted, not started twice', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import {
@@ -158,6 +158,34 @@ test('numbered lines across many rotations: none lost, duplicated or split; logs
       line: numberedLine('out', 195_001 + index),
     });
   }
+});
+
+test('raw output moves from FIFO to file by splice: the daemon itself reads almost none of it', async (t) => {
+  if (!existsSync(join(ROOT, 'build', 'Release', 'tend_native.node'))) {
+    t.skip('the native helper is not built here (its fallback reads and writes every byte)');
+    return;
+  }
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const go = join(h.home, 'go');
+  const totalBytes = 20_000_000;
+  // Waits for the go file, writes 20 MB of lines (no rotation due: 100 MB limit), then idles.
+  const script = `while [ ! -e ${go} ]; do sleep 0.05; done; yes ${'x'.repeat(LINE_BYTES - 1)} | head -c ${totalBytes}; exec sleep 1000`;
+  const started = await h.tend(['start', '--name', 'big', '--log-max-size', '100MB', '--', script]);
+  assert.equal(started.code, 0, started.stderr);
+  const { pid } = await h.tendJson<{ pid: number }>(['daemon', 'status']);
+  const readBytes = () => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+  const before = readBytes();
+  writeFileSync(go, '');
+  const outLog = join(h.home, 'logs', 'big.out.log');
+  await waitFor(
+    () => existsSync(outLog) && statSync(outLog).size === totalBytes,
+    20_000,
+    'all 20 MB in the file',
+  );
+  const read = readBytes() - before;
+  // read(2) + write(2) would read every byte through the daemon; splice(2) moves them in the kernel.
+  assert.ok(read < totalBytes / 10, `the daemon read ${read} bytes itself for ${totalBytes} bytes of log`);
 });
 
 test('merged streams under heavy concurrent writes never tear a line', async (t) => {
