@@ -32,7 +32,7 @@ test('every key gets its cell, and a key the exporters do not know yet is noted'
   const notes: string[] = [];
   const cells = Object.fromEntries(
     EXPORT_KEYS.map((key) => [key, () => seen.push(key)]),
-  ) as KeyMappings<unknown>;
+  ) as unknown as KeyMappings<unknown>;
   const program = {
     name: 'web',
     written: new Set(['command', 'limits', 'logs.keep']),
