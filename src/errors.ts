@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'DAEMON_LOCKED'
   | 'UNSAFE_PATH'
   | 'TIMEOUT'
+  | 'STARTUP_FAILED'
+  | 'NEEDS_ROOT'
   | 'INTERNAL';
 
 export class TendError extends Error {
@@ -132,6 +134,22 @@ export class UnsafePathError extends TendError {
 export class TimeoutError extends TendError {
   constructor(what: string, ms: number) {
     super('TIMEOUT', `Timed out after ${ms} ms waiting for ${what}`);
+  }
+}
+
+export class StartupFailedError extends TendError {
+  constructor(command: string, status: number | null, output: string) {
+    const said = output ? `: ${output.split('\n').slice(0, 5).join(' / ')}` : '';
+    super(
+      'STARTUP_FAILED',
+      `\`${command}\` failed (${status === null ? 'could not run' : `exit ${status}`})${said}`,
+    );
+  }
+}
+
+export class NeedsRootError extends TendError {
+  constructor(what: string, sudoLine: string) {
+    super('NEEDS_ROOT', `${what} needs root; run:\n  ${sudoLine}`);
   }
 }
 

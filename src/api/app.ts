@@ -40,6 +40,12 @@ export interface DaemonInfo {
   readonly startedAt: string;
   readonly home: string;
   readonly programs: number;
+  /** How many of them have a process (starting, running, stopping). */
+  readonly runningPrograms: number;
+  /** The largest stop timeout among the programs: a boot unit's stop timeout must exceed it. */
+  readonly maxStopTimeoutMs: number;
+  /** The daemon reports to an init system (sd_notify): systemd started it, not a shell. */
+  readonly supervised: boolean;
 }
 
 export interface AppDeps {

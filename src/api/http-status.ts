@@ -21,6 +21,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   DAEMON_LOCKED: 503,
   UNSAFE_PATH: 422,
   TIMEOUT: 504,
+  STARTUP_FAILED: 500,
+  NEEDS_ROOT: 403,
   INTERNAL: 500,
 };
 

@@ -10,6 +10,7 @@ import { eventsCommand, listCommand, showCommand } from './commands/list.js';
 import { flushCommand, logsCommand } from './commands/logs.js';
 import { scaleCommand } from './commands/scale.js';
 import { startCommand } from './commands/start.js';
+import { startupCommand, unstartupCommand } from './commands/startup.js';
 import { downCommand, upCommand } from './commands/up.js';
 import { connect } from './connection.js';
 import type { Command } from './context.js';
@@ -38,6 +39,8 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   export: exportCommand,
   daemon: daemonCommand,
+  startup: startupCommand,
+  unstartup: unstartupCommand,
   help: helpCommand,
   '--help': helpCommand,
   '-h': helpCommand,

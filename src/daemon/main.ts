@@ -81,6 +81,9 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
       startedAt: startedAt.toISOString(),
       home: paths.home,
       programs: supervisor.list().length,
+      runningPrograms: supervisor.list().filter((program) => program.runtime.pid !== null).length,
+      maxStopTimeoutMs: Math.max(0, ...supervisor.list().map((program) => program.spec.stopTimeout)),
+      supervised: false,
     }),
     requestShutdown: (stopPrograms) => {
       setImmediate(() => void shutdown(stopPrograms, 'requested through the API'));

@@ -1,24 +1,12 @@
-import { BadArgumentError, isTendError, TimeoutError } from '../../errors.js';
-import { isRunning } from '../../supervisor/proc.js';
+import { BadArgumentError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import { ensureDaemon, getDaemonEntry } from '../connection.js';
 import type { CliContext, Command } from '../context.js';
+import { getDaemonInfo, shutdownDaemon, waitForExit } from '../daemon-control.js';
 import { EXIT_DAEMON_UNAVAILABLE } from '../exit-codes.js';
 import { print, printJson } from '../output.js';
 
 // `tend daemon start|stop|restart|status|run`.
-
-const DAEMON_EXIT_TIMEOUT_MS = 120_000;
-const EXIT_POLL_MS = 20;
-
-interface DaemonInfo {
-  pid: number;
-  version: string;
-  apiVersion: string;
-  startedAt: string;
-  home: string;
-  programs: number;
-}
 
 export const daemonCommand: Command = async (args, context) => {
   const [action, ...rest] = args;
@@ -47,17 +35,8 @@ export const daemonCommand: Command = async (args, context) => {
   }
 };
 
-async function getInfo(context: CliContext): Promise<DaemonInfo | null> {
-  try {
-    return await context.apiNoStart.call<DaemonInfo>('GET', '/daemon');
-  } catch (error) {
-    if (isTendError(error) && error.code === 'DAEMON_UNAVAILABLE') return null;
-    throw error;
-  }
-}
-
 async function status(context: CliContext, json: boolean): Promise<number> {
-  const info = await getInfo(context);
+  const info = await getDaemonInfo(context);
   if (json)
     printJson(
       info
@@ -73,11 +52,11 @@ async function status(context: CliContext, json: boolean): Promise<number> {
 }
 
 async function start(context: CliContext, json: boolean): Promise<number> {
-  let info = await getInfo(context);
+  let info = await getDaemonInfo(context);
   const already = info !== null;
   if (!info) {
     await ensureDaemon(context.paths);
-    info = await getInfo(context);
+    info = await getDaemonInfo(context);
   }
   if (json) printJson({ running: info !== null, alreadyRunning: already, ...info });
   else
@@ -88,36 +67,27 @@ async function start(context: CliContext, json: boolean): Promise<number> {
 }
 
 async function stop(context: CliContext, json: boolean, stopPrograms: boolean): Promise<number> {
-  const info = await getInfo(context);
+  const info = await getDaemonInfo(context);
   if (!info) {
     if (json) printJson({ stopped: false, running: false });
     else print('tend daemon is not running');
     return 0;
   }
-  await context.apiNoStart.call('POST', '/daemon/shutdown', { stopPrograms });
-  await waitForExit(info.pid);
+  await shutdownDaemon(context, info.pid, stopPrograms);
   if (json) printJson({ stopped: true, pid: info.pid, programsStopped: stopPrograms });
   else print(`tend daemon stopped (pid ${info.pid})${stopPrograms ? '' : '; programs left running'}`);
   return 0;
 }
 
 async function restart(context: CliContext, json: boolean): Promise<number> {
-  const before = await getInfo(context);
+  const before = await getDaemonInfo(context);
   if (before) {
     await context.apiNoStart.call('POST', '/daemon/shutdown', { stopPrograms: false });
     await waitForExit(before.pid);
   }
   await ensureDaemon(context.paths);
-  const after = await getInfo(context);
+  const after = await getDaemonInfo(context);
   if (json) printJson({ previousPid: before?.pid ?? null, ...after });
   else print(`tend daemon restarted (pid ${before?.pid ?? '-'} → ${after?.pid}); programs kept running`);
   return 0;
-}
-
-async function waitForExit(pid: number): Promise<void> {
-  const deadline = Date.now() + DAEMON_EXIT_TIMEOUT_MS;
-  while (isRunning(pid)) {
-    if (Date.now() > deadline) throw new TimeoutError(`daemon pid ${pid} to exit`, DAEMON_EXIT_TIMEOUT_MS);
-    await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
-  }
 }
