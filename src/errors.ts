@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'STARTUP_FAILED'
   | 'NEEDS_ROOT'
+  | 'NOT_SUPPORTED'
   | 'INTERNAL';
 
 export class TendError extends Error {
@@ -150,6 +151,12 @@ export class StartupFailedError extends TendError {
 export class NeedsRootError extends TendError {
   constructor(what: string, sudoLine: string) {
     super('NEEDS_ROOT', `${what} needs root; run:\n  ${sudoLine}`);
+  }
+}
+
+export class RestartRefusedError extends TendError {
+  constructor(why: string) {
+    super('NOT_SUPPORTED', `The daemon cannot restart in place: ${why}; stop and start it instead`);
   }
 }
 

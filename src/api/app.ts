@@ -56,6 +56,8 @@ export interface AppDeps {
   readonly getDaemonInfo: () => DaemonInfo;
   /** Asks the daemon to exit once the response is sent. */
   readonly requestShutdown: (stopPrograms: boolean) => void;
+  /** Asks the daemon to hand over to a successor (same programs, new pid) once the response is sent. */
+  readonly requestRestart: () => void;
 }
 
 type Handler = (params: string[], request: ApiRequest) => unknown;
@@ -84,6 +86,14 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
         const body = parseOrThrow(shutdownBody, request.body ?? {}, 'body');
         deps.requestShutdown(body.stopPrograms);
         return { shuttingDown: true, stopPrograms: body.stopPrograms };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/daemon\/restart$/,
+      handler: () => {
+        deps.requestRestart();
+        return { restarting: true, pid: deps.getDaemonInfo().pid };
       },
     },
     { method: 'GET', pattern: /^\/programs$/, handler: () => status(supervisor.list()) },

@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TIMEOUT: 504,
   STARTUP_FAILED: 500,
   NEEDS_ROOT: 403,
+  NOT_SUPPORTED: 409,
   INTERNAL: 500,
 };
 

@@ -1,17 +1,46 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { guardInspectorSignal } from '../sdk/signals.js';
 
-// The detached daemon's entry point (dist/daemon.js). `tend daemon run` calls runDaemon directly.
+// The daemon's entry point (dist/daemon.js). Run as a script when the CLI detaches it
+// (`node dist/daemon.js --log-file`); imported by `tend daemon run`, which calls startDaemon.
 // SIGUSR1 is guarded before the rest loads: until a listener exists, Node opens its inspector on it.
 guardInspectorSignal();
 
 const { isTendError } = await import('../errors.js');
+const { takeDetachChannel } = await import('../sdk/detach.js');
 const { runDaemon } = await import('./main.js');
 
-const readyFd = process.env.TEND_READY_FD ? Number(process.env.TEND_READY_FD) : undefined;
-delete process.env.TEND_READY_FD;
+export const LOG_FILE_FLAG = '--log-file';
+const EXIT_LOCKED = 3;
 
-runDaemon({ readyFd, detached: readyFd !== undefined }).catch((error: unknown) => {
-  const message = isTendError(error) ? error.message : ((error as Error).stack ?? String(error));
-  process.stderr.write(`${new Date().toISOString()} error ${message}\n`);
-  process.exit(isTendError(error) && error.code === 'DAEMON_LOCKED' ? 3 : 1);
-});
+export interface StartOptions {
+  /** Log into TEND_HOME/daemon.log instead of stdout. */
+  readonly logToFile: boolean;
+}
+
+/** Runs the daemon; on a failure to start, says why (to stderr and to whoever waits) and exits. */
+export async function startDaemon(options: StartOptions): Promise<void> {
+  const channel = takeDetachChannel();
+  try {
+    // Detached, the daemon starts where the CLI was and moves to the directory asked for ("/").
+    if (channel) process.chdir(channel.cwd);
+    await runDaemon({ ...options, channel });
+  } catch (error) {
+    const message = isTendError(error) ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`${new Date().toISOString()} error tend[${process.pid}]: ${message}\n`);
+    channel?.fail(error);
+    const locked = isTendError(error) && error.code === 'DAEMON_LOCKED';
+    process.exit(locked || (error as Error).name === 'DaemonAlreadyRunningError' ? EXIT_LOCKED : 1);
+  }
+}
+
+if (isMainScript()) await startDaemon({ logToFile: process.argv.includes(LOG_FILE_FLAG) });
+
+function isMainScript(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}

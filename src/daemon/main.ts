@@ -1,41 +1,61 @@
-import { closeSync, unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { API_VERSION, createApp } from '../api/app.js';
 import { listenOnSocket } from '../api/server.js';
-import { LogFile } from '../logs/log-file.js';
+import { RestartRefusedError } from '../errors.js';
 import { ProgramLogs } from '../logs/program-logs.js';
 import { getPaths } from '../paths.js';
+import type { DetachChannel } from '../sdk/detach.js';
+import { EventQueue } from '../sdk/event-queue.js';
+import { createLogger } from '../sdk/logger.js';
+import { createNotifier } from '../sdk/notify.js';
+import { acquirePidFile, readPidFile } from '../sdk/pid-file.js';
+import { installUncaughtHandlers } from '../sdk/uncaught.js';
+import { startWatchdogPings } from '../sdk/watchdog.js';
 import { openDatabase } from '../store/database.js';
 import { ProgramStore } from '../store/program-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { nodeSystem } from '../supervisor/system.js';
 import { VERSION } from '../version.js';
+import { createDaemonLogFile, writeStdout } from './daemon-log.js';
+import { spawnSuccessor } from './handoff.js';
 import { ensureHome } from './home.js';
-import { createLogger, type LogWriter, writeStdout } from './logger.js';
-import { readPidFile, removePidFile, writePidFile } from './pid-file.js';
 import { installDaemonSignals } from './signals.js';
+import { createStatusReporter } from './status-line.js';
 
-// The daemon, wired top to bottom: home, lock, state, supervisor, API, signals. Nothing else lives here.
+// The daemon, wired top to bottom from tend/daemon's parts (logger, notifier, watchdog, pid file,
+// signals, the detach channel): home, output, lock, state, supervisor, API, signals, ready.
+// Nothing else lives here.
 
 export interface DaemonOptions {
-  /** Running in the background: log into TEND_HOME/daemon.log (rotated) instead of stdout. */
-  readonly detached?: boolean;
-  /** An fd to write "ready\n" to once the API answers (the CLI that detached us waits on it). */
-  readonly readyFd?: number;
+  /** Detached (or succeeding a detached daemon): log into TEND_HOME/daemon.log, rotated, not stdout. */
+  readonly logToFile: boolean;
+  /** The line back to whoever started us: the CLI that detached us, or the daemon we succeed. */
+  readonly channel: DetachChannel | null;
 }
 
-export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
+// The supervisor gives a stop this long beyond its stop timeout to settle; the init system gets a bit more.
+const STOP_GRACE_MS = 10_000;
+
+export async function runDaemon(options: DaemonOptions): Promise<void> {
   process.umask(0o022);
   const paths = getPaths();
   ensureHome(paths);
   // Programs inherit these: their own home, and no program name of whoever started this daemon.
   process.env.TEND_HOME = paths.home;
   delete process.env.TEND_PROGRAM;
-  const output = options.detached ? createDaemonLogFile(paths.daemonLog) : writeStdout;
-  const log = createLogger(output);
+  const output = options.logToFile ? createDaemonLogFile(paths.daemonLog) : writeStdout;
+  const log = createLogger({ name: 'tend', write: output });
+  // The notifier takes these out of the environment (programs must not speak for the daemon); a
+  // successor gets them back (see handoff.ts).
+  const supervisorEnv = {
+    notifySocket: process.env.NOTIFY_SOCKET || null,
+    watchdogUsec: process.env.WATCHDOG_USEC,
+  };
+  const notifier = createNotifier({ logger: log });
 
   const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
-  writePidFile(paths.pidFile, process.pid);
+  const pidFile = acquirePidFile(paths.pidFile, { name: 'tend' });
   const startedAt = new Date();
   const store = new ProgramStore(db);
   let supervisor: Supervisor | undefined;
@@ -44,7 +64,19 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
     clock: nodeSystem,
     onNote: (note) => supervisor?.recordNote(note.program, note.event, note.message),
   });
-  supervisor = new Supervisor({ paths, store, system: nodeSystem, log, logs, searchPath: process.env.PATH });
+  const reportStatus = createStatusReporter(
+    () => supervisor?.list() ?? [],
+    (text) => notifier.status(text),
+  );
+  supervisor = new Supervisor({
+    paths,
+    store,
+    system: nodeSystem,
+    log,
+    logs,
+    searchPath: process.env.PATH,
+    onStateChanged: reportStatus,
+  });
   log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
 
   const report = supervisor.restore();
@@ -53,20 +85,45 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   );
 
   let server: Server | undefined;
-  let stopping = false;
-  const shutdown = async (stopPrograms: boolean, why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`shutting down (${why}); programs will be ${stopPrograms ? 'stopped' : 'left running'}`);
+  let stopPings = () => {};
+  let leaving = false;
+  const getMaxStopTimeoutMs = () =>
+    Math.max(0, ...supervisor.list().map((program) => program.spec.stopTimeout));
+  // Lets go of everything: the programs are stopped first, or left running for the next daemon.
+  const release = async (stopPrograms: boolean) => {
+    stopPings();
     server?.close();
     server?.closeIdleConnections();
     await supervisor.shutdown({ stopPrograms });
     logs.close();
     store.close();
     removeQuietly(paths.socket);
-    removePidFile(paths.pidFile, process.pid);
-    log.info('daemon exited');
-    process.exit(0);
+    pidFile.release();
+  };
+  const shutdown = async (stopPrograms: boolean, why: string, exitCode = 0) => {
+    if (leaving) return;
+    leaving = true;
+    log.info(`shutting down (${why}); programs will be ${stopPrograms ? 'stopped' : 'left running'}`);
+    notifier.stopping();
+    if (stopPrograms) notifier.send({ EXTEND_TIMEOUT_USEC: (getMaxStopTimeoutMs() + STOP_GRACE_MS) * 1000 });
+    await release(stopPrograms);
+    log.info(`daemon exited (code ${exitCode})`);
+    process.exit(exitCode);
+  };
+  const handOver = async () => {
+    if (leaving) return;
+    leaving = true;
+    log.info('restarting: handing over to a new daemon; programs keep running');
+    notifier.reloading();
+    await release(false);
+    try {
+      const pid = await spawnSuccessor(supervisorEnv);
+      log.info(`handed over to the new daemon (pid ${pid})`);
+      process.exit(0);
+    } catch (error) {
+      log.error('the new daemon did not start; exiting (the next daemon re-adopts the programs)', error);
+      process.exit(1);
+    }
   };
 
   const app = createApp({
@@ -82,11 +139,16 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
       home: paths.home,
       programs: supervisor.list().length,
       runningPrograms: supervisor.list().filter((program) => program.runtime.pid !== null).length,
-      maxStopTimeoutMs: Math.max(0, ...supervisor.list().map((program) => program.spec.stopTimeout)),
-      supervised: false,
+      maxStopTimeoutMs: getMaxStopTimeoutMs(),
+      supervised: supervisorEnv.notifySocket !== null,
     }),
     requestShutdown: (stopPrograms) => {
       setImmediate(() => void shutdown(stopPrograms, 'requested through the API'));
+    },
+    requestRestart: () => {
+      // Our exit would end the container: PID 1 cannot hand over.
+      if (process.pid === 1) throw new RestartRefusedError('it is PID 1 (a container would end with it)');
+      setImmediate(() => void handOver());
     },
   });
   server = await listenOnSocket(paths.socket, app);
@@ -96,32 +158,16 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
     shutdown: (stopPrograms, why) => void shutdown(stopPrograms, why),
     exitNow: (code) => process.exit(code),
   });
-  process.on('uncaughtException', (error) => log.error(`uncaught: ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (error) => log.error(`unhandled rejection: ${String(error)}`));
+  installUncaughtHandlers((error, origin) => log.error(origin, error));
+  const pingMs = notifier.watchdogPingMs;
+  if (pingMs) stopPings = startWatchdogPings(new EventQueue(), pingMs, () => notifier.watchdog());
 
   log.info(`listening on ${paths.socket}`);
-  if (options.readyFd !== undefined) notifyReady(options.readyFd);
-}
-
-const DAEMON_LOG_MAX_SIZE_BYTES = 10 * 1024 * 1024;
-const DAEMON_LOG_KEEP = 3;
-
-function createDaemonLogFile(path: string): LogWriter {
-  const file = new LogFile(
-    path,
-    { maxSizeBytes: DAEMON_LOG_MAX_SIZE_BYTES, keep: DAEMON_LOG_KEEP, compress: false },
-    { onFault: () => {}, onRecover: () => {} },
-  );
-  return (data) => file.write(data);
-}
-
-function notifyReady(fd: number): void {
-  try {
-    writeSync(fd, 'ready\n');
-    closeSync(fd);
-  } catch {
-    // the process that waited for us has gone; nothing to tell
-  }
+  // Restored, re-adopted, answering: ready. MAINPID first, so a successor becomes the unit's main process.
+  notifier.send({ MAINPID: process.pid });
+  notifier.ready();
+  reportStatus();
+  options.channel?.ready();
 }
 
 function removeQuietly(path: string): void {

@@ -1,12 +1,12 @@
+import type { DaemonLogger } from '../sdk/logger.js';
 import { type HandledSignal, installSignalHandlers, type SignalAction } from '../sdk/signals.js';
-import type { Logger } from './logger.js';
 
 // What each signal does to the tend daemon (the table itself is tend/daemon's, src/sdk/signals.ts):
 // TERM and INT stop the programs and exit, QUIT exits leaving them running (the next daemon adopts
 // them), the rest are logged and ignored, so the daemon never dies without a line saying why.
 
 export interface DaemonSignalTargets {
-  readonly log: Logger;
+  readonly log: DaemonLogger;
   shutdown(stopPrograms: boolean, why: string): void;
   /** The third SIGINT: out now, programs left running, even if the shutdown is stuck. */
   exitNow(code: number): void;

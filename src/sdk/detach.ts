@@ -46,6 +46,14 @@ export interface DetachOptions {
   readyTimeoutMs?: number;
 }
 
+/** What tend's CLI adds when it detaches its daemon (not part of the public toolkit). */
+export interface SpawnDetachedExtras {
+  /** Node's arguments for stage 2 (a script and its arguments) instead of this process's own. */
+  argv?: readonly string[];
+  /** An fd already open for stdout and stderr (the caller keeps and closes it); wins over `stdout`. */
+  outputFd?: number;
+}
+
 /** Stage 2's line back to the starting process. */
 export interface DetachChannel {
   /** The working directory the starting process asked for. */
@@ -95,6 +103,18 @@ const child = spawn(spec.command, spec.args, {
 child.on('spawn', () => { say('pid ' + child.pid); process.exit(0); });
 child.on('error', (error) => { say('error ' + error.message); process.exit(1); });
 `;
+
+/**
+ * The environment that hands a child the line back on `fd` (what stage 2 reads with
+ * `takeDetachChannel`); tend's daemon also uses it to hear from its successor.
+ *
+ * @example
+ * spawn(process.execPath, [script], { stdio: ['ignore', 1, 2, 'pipe'], env: { ...process.env, ...getDetachChannelEnv(3, '/') } });
+ */
+export function getDetachChannelEnv(fd: number, cwd: string): Record<string, string> {
+  const spec: DetachedSpec = { fd, cwd };
+  return { [DETACHED_ENV]: JSON.stringify(spec) };
+}
 
 /**
  * True in stage 2, the detached daemon itself, until `takeDetachChannel` ran.
@@ -152,18 +172,19 @@ export function takeDetachChannel(env: NodeJS.ProcessEnv = process.env): DetachC
 export async function spawnDetached(
   name: string,
   pidFile: string,
-  options: DetachOptions,
+  options: DetachOptions & SpawnDetachedExtras,
 ): Promise<{ pid: number }> {
-  if (!process.argv[1])
+  if (!options.argv && !process.argv[1])
     throw new DetachFailedError(name, 'only a script file can be re-executed (not -e or a REPL)');
   const cwd = resolve(options.cwd ?? DEFAULT_DETACH_CWD);
   if (!isDirectory(cwd)) throw new DetachFailedError(name, `working directory "${cwd}" is not a directory`);
-  const out = openOutput(name, options.stdout);
-  const err = options.stderr === undefined ? out : openOutput(name, options.stderr);
+  const given = options.outputFd ?? null;
+  const out = given ?? openOutput(name, options.stdout);
+  const err = given ?? (options.stderr === undefined ? out : openOutput(name, options.stderr));
   const detached: DetachedSpec = { fd: REPORT_FD, cwd };
   const spec: StageSpec = {
     command: process.execPath,
-    args: [...process.execArgv, ...process.argv.slice(1)],
+    args: options.argv ? [...options.argv] : [...process.execArgv, ...process.argv.slice(1)],
     umask: options.umask ?? DEFAULT_DETACH_UMASK,
     detached: JSON.stringify(detached),
   };
@@ -172,7 +193,7 @@ export async function spawnDetached(
     stdio: ['ignore', out ?? 'ignore', err ?? 'ignore', 'pipe'],
     env: { ...withoutSupervisorEnv(process.env), [STAGE1_ENV]: JSON.stringify(spec) },
   });
-  for (const fd of new Set([out, err])) if (fd !== null) closeSync(fd);
+  for (const fd of new Set([out, err])) if (fd !== null && fd !== given) closeSync(fd);
   stage1.on('error', () => {}); // reported as EOF on the pipe
   stage1.unref();
   return waitForReport(name, pidFile, stage1.stdio[REPORT_FD] as Readable, options);

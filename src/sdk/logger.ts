@@ -36,6 +36,8 @@ export interface LoggerOptions {
   name: string;
   /** Where lines go; default 2 (stderr). */
   fd?: number;
+  /** Instead of `fd`: takes each line (e.g. a file that rotates itself). It must not throw. */
+  write?: (line: Buffer) => void;
   /** Lines below this level are dropped; default `info`. */
   level?: LogLevel;
 }
@@ -50,11 +52,12 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): DaemonLogger {
   const fd = options.fd ?? 2;
+  const write = options.write ?? ((data: Buffer) => writeAllSync(fd, data));
   const threshold = LEVELS[options.level ?? 'info'];
   const line = (level: LogLevel, message: string) => {
     if (LEVELS[level] < threshold) return;
     const text = `${new Date().toISOString()} ${level} ${options.name}[${process.pid}]: ${message}\n`;
-    writeAllSync(fd, Buffer.from(text));
+    write(Buffer.from(text));
   };
   return {
     debug: (message) => line('debug', message),

@@ -54,6 +54,8 @@ export interface SupervisorOptions {
   readonly logs: ProgramLogs;
   /** Where commands are looked up: the PATH the daemon itself was started with. */
   readonly searchPath: string | undefined;
+  /** Hears every state change after it is recorded (the daemon's status line, its exit policies). */
+  readonly onStateChanged?: (change: StateChange, program: ProgramSnapshot) => void;
 }
 
 export interface RestoreReport {
@@ -322,6 +324,7 @@ export class Supervisor {
     this.#options.log.info(
       `${change.name}: ${change.from} → ${change.to}${detail}${change.pid ? ` pid ${change.pid}` : ''}`,
     );
+    this.#options.onStateChanged?.(change, program.snapshot());
   }
 
   #persist(program: ManagedProgram, change: StateChange | null): void {

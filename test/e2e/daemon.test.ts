@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -42,8 +52,17 @@ test('the CLI starts a daemon on demand that is detached from the terminal and k
   assert.equal((JSON.parse(before.stdout) as DaemonStatus).running, false);
   assert.deepEqual(findDaemons(h.home), [], 'daemon status does not start a daemon');
 
-  const listed = await h.tend(['ls']);
-  assert.equal(listed.code, 0, listed.stderr);
+  // The CLI holds an fd without close-on-exec (as a shell or an SSH session may hand one down):
+  // the daemon must not keep it, or whoever waits for it to close waits forever.
+  const marker = join(h.home, 'inherited-fd');
+  const inherited = openSync(marker, 'w');
+  const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'tend.js'), 'ls'], {
+    env: { ...process.env, TEND_HOME: h.home },
+    stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', inherited],
+    encoding: 'utf8',
+  });
+  closeSync(inherited);
+  assert.equal(listed.status, 0, listed.stderr);
 
   const info = await h.tendJson<DaemonInfo>(['daemon', 'status']);
   assert.equal(info.running, true);
@@ -57,9 +76,14 @@ test('the CLI starts a daemon on demand that is detached from the terminal and k
 
   const stat = readProcStat(info.pid);
   assert.ok(stat);
-  assert.equal(stat.get(6), String(info.pid), 'it leads its own session (setsid)');
-  assert.equal(stat.get(5), String(info.pid), 'it leads its own process group');
+  // tend/daemon's detach: a new session (setsid) whose leader has exited, so the daemon, which does
+  // not lead it, can never acquire a controlling terminal again.
+  const session = Number(stat.get(6));
+  assert.notEqual(session, info.pid, 'it does not lead its session');
+  assert.equal(isAlive(session), false, 'the session leader (stage 1) has exited');
   assert.equal(stat.get(7), '0', 'it has no controlling terminal');
+  const fds = readdirSync(`/proc/${info.pid}/fd`).map((fd) => readlinkSync(`/proc/${info.pid}/fd/${fd}`));
+  assert.ok(!fds.includes(marker), 'it did not keep the fd its starter inherited');
   assert.equal(readlinkSync(`/proc/${info.pid}/cwd`), '/');
   assert.equal(readlinkSync(`/proc/${info.pid}/fd/0`), '/dev/null');
   assert.equal(readlinkSync(`/proc/${info.pid}/fd/1`), join(h.home, 'daemon.log'));

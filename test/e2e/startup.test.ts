@@ -48,8 +48,14 @@ test('tend startup installs a user unit, hands the running daemon over, checks i
   );
   assert.equal(installed.unitPath, join(config, 'systemd', 'user', `${installed.unitName}.service`));
   assert.equal(installed.handedOver, true);
-  assert.match(readFileSync(installed.unitPath, 'utf8'), new RegExp(`^Environment=TEND_HOME=${h.home}$`, 'm'));
-  assert.deepEqual(readCalls(), ['--user daemon-reload', `--user enable --now ${installed.unitName}.service`]);
+  assert.match(
+    readFileSync(installed.unitPath, 'utf8'),
+    new RegExp(`^Environment=TEND_HOME=${h.home}$`, 'm'),
+  );
+  assert.deepEqual(readCalls(), [
+    '--user daemon-reload',
+    `--user enable --now ${installed.unitName}.service`,
+  ]);
   const newDaemon = await h.tendJson<DaemonStatus>(['daemon', 'status']);
   assert.notEqual(newDaemon.pid, oldDaemon.pid);
   const [row] = await h.tendJson<{ pid: number; state: string }[]>(['ls']);
@@ -69,5 +75,8 @@ test('tend startup installs a user unit, hands the running daemon over, checks i
   const removed = await h.tend(['unstartup', 'systemd', '--user'], { env });
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(existsSync(installed.unitPath), false);
-  assert.deepEqual(readCalls().slice(2), [`--user disable ${installed.unitName}.service`, '--user daemon-reload']);
+  assert.deepEqual(readCalls().slice(2), [
+    `--user disable ${installed.unitName}.service`,
+    '--user daemon-reload',
+  ]);
 });

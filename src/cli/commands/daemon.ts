@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { BadArgumentError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import { ensureDaemon, getDaemonEntry } from '../connection.js';
@@ -12,7 +13,8 @@ export const daemonCommand: Command = async (args, context) => {
   const [action, ...rest] = args;
   const { values, positionals } = parseCommandArgs(`daemon ${action ?? ''}`.trim(), rest, {
     json: { type: 'boolean' },
-  });
+    ...(action === 'run' ? { file: { type: 'string', short: 'f' } } : {}),
+  } as const);
   if (positionals.length > 0)
     throw new BadArgumentError(`daemon ${action}: unexpected argument "${positionals[0]}"`);
   const json = values.json === true;
@@ -26,8 +28,7 @@ export const daemonCommand: Command = async (args, context) => {
     case 'restart':
       return restart(context, json);
     case 'run':
-      await import(getDaemonEntry());
-      return -1;
+      return run(values.file);
     default:
       throw new BadArgumentError(
         `daemon: expected start, stop, restart, status or run, got "${action ?? ''}"`,
@@ -81,13 +82,26 @@ async function stop(context: CliContext, json: boolean, stopPrograms: boolean): 
 
 async function restart(context: CliContext, json: boolean): Promise<number> {
   const before = await getDaemonInfo(context);
+  // The daemon hands over to its successor itself (src/daemon/handoff.ts) and exits once it serves.
   if (before) {
-    await context.apiNoStart.call('POST', '/daemon/shutdown', { stopPrograms: false });
+    await context.apiNoStart.call('POST', '/daemon/restart');
     await waitForExit(before.pid);
   }
-  await ensureDaemon(context.paths);
-  const after = await getDaemonInfo(context);
+  let after = await getDaemonInfo(context);
+  if (!after) {
+    await ensureDaemon(context.paths);
+    after = await getDaemonInfo(context);
+  }
   if (json) printJson({ previousPid: before?.pid ?? null, ...after });
   else print(`tend daemon restarted (pid ${before?.pid ?? '-'} → ${after?.pid}); programs kept running`);
   return 0;
+}
+
+/** The daemon in the foreground (systemd, containers); -f applies a config file at start. */
+async function run(file: string | undefined): Promise<number> {
+  const entry = (await import(getDaemonEntry())) as {
+    startDaemon(options: { logToFile: boolean; configFile?: string }): Promise<void>;
+  };
+  await entry.startDaemon({ logToFile: false, ...(file ? { configFile: resolve(file) } : {}) });
+  return -1;
 }
