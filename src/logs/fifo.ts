@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { constants, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { getNativeHelper } from '../native.js';
 
 // libuv opens every fd with O_CLOEXEC, so no FIFO end leaks into an unrelated child.
 // Each program writes into FIFOs that live in TEND_HOME. The child holds them open read-write, so it
 // never sees EPIPE and the kernel keeps its output buffered while no daemon is reading; the next
-// daemon opens the same FIFO and reads on.
+// daemon opens the same FIFO and reads on. They live in TEND_HOME/fifo (checked at start: this uid's,
+// 0700, no symlink); each open still refuses a symlink and anything but a FIFO.
 
 export function isFifo(path: string): boolean {
   try {
@@ -34,7 +35,7 @@ export function ensureFifos(paths: readonly string[]): void {
 
 /** The write end handed to a child: read-write, so opening never blocks and writing never fails with EPIPE. */
 export function openFifoForChild(path: string): number {
-  const fd = openSync(path, constants.O_RDWR);
+  const fd = openFifo(path, constants.O_RDWR);
   try {
     getNativeHelper()?.setPipeSize(fd, FIFO_BUFFER_BYTES);
   } catch {
@@ -45,7 +46,14 @@ export function openFifoForChild(path: string): number {
 
 /** The daemon's read end: non-blocking, so it sees EOF once every writer (the program's whole tree) is gone. */
 export function openFifoForReading(path: string): number {
-  return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  return openFifo(path, constants.O_RDONLY | constants.O_NONBLOCK);
+}
+
+function openFifo(path: string, flags: number): number {
+  const fd = openSync(path, flags | constants.O_NOFOLLOW);
+  if (fstatSync(fd).isFIFO()) return fd;
+  closeSync(fd);
+  throw Object.assign(new Error(`${path} is not a FIFO`), { code: 'EINVAL' });
 }
 
 export function removeQuietly(path: string): void {

@@ -2,16 +2,24 @@ import {
   closeSync,
   constants,
   fstatSync,
-  mkdirSync,
+  ftruncateSync,
+  lstatSync,
   openSync,
   readSync,
   renameSync,
-  statSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { PipeDrainHelper } from '../native.js';
-import { compressInBackground, getRotatedName, pruneRotated, recoverCompression } from './rotation.js';
+import {
+  compressInBackground,
+  getRotatedName,
+  listRotated,
+  pruneRotated,
+  recoverCompression,
+} from './rotation.js';
+import { openInDirectory, openSafeDirectory, type SafeDirectory } from './safe-path.js';
 
 // An append-only log file written synchronously: a chunk read from the program is on its way to the
 // disk before the next one is read, so a daemon killed at any moment holds no unwritten output.
@@ -23,6 +31,10 @@ import { compressInBackground, getRotatedName, pruneRotated, recoverCompression 
 // pass through the daemon's memory: a daemon killed at any instant leaves each byte either in the
 // file or still in the FIFO, for the next daemon. They move blind (spliceBlind) until a rotation is
 // due; then the caller peeks at them first (tee, spliceFrom) so the file rotates at a line end.
+//
+// The file is never reached through a symlink another user could plant (safe-path.ts): its directory
+// is reached once, when the file is opened, and every later step (rotation, pruning, compression,
+// flush) goes through that same directory. Nothing of this is done per chunk.
 
 const DELETED_CHECK_INTERVAL_MS = 1000;
 const NEWLINE = 0x0a;
@@ -54,18 +66,25 @@ export interface LogFileHooks {
 export const NO_ROTATION: RotationPolicy = { maxSizeBytes: 0, keep: 0, compress: false };
 
 const DISCARD = Buffer.allocUnsafe(64 * 1024);
+// splice(2) refuses a file opened O_APPEND; it writes at the file's size instead.
+const SPLICE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND;
 
 export class LogFile {
   readonly path: string;
   #policy: RotationPolicy;
   #hooks: LogFileHooks;
   #fd: number | null = null;
+  /** The file's directory as reached safely; held while the file is open or being rotated. */
+  #dir: SafeDirectory | null = null;
   #size = 0;
   /** Whether the file ends with a newline (or is empty): only there may it rotate. null: not known yet. */
   #endsLine: boolean | null = true;
   #regular = true;
   #droppedBytes = 0;
   #faulted = false;
+  /** The error code last reported: a fault whose cause changes (deleted, then refused) is told again. */
+  #faultCode: string | undefined;
   #lastDeletedCheck = 0;
   #drain: PipeDrainHelper | null;
   /** The pipe that the bytes of the current `spliceFrom` come from. */
@@ -115,8 +134,9 @@ export class LogFile {
     // What could not go into the file must still leave the FIFO, or it would block the program.
     if (this.#source !== null) discardFromPipe(this.#source, dropped);
     this.close();
-    if (!this.#faulted) {
+    if (!this.#faulted || error.code !== this.#faultCode) {
       this.#faulted = true;
+      this.#faultCode = error.code;
       this.#hooks.onFault({ path: this.path, error, droppedBytes: this.#droppedBytes });
     }
   }
@@ -168,20 +188,46 @@ export class LogFile {
 
   /** Starts a new file now (daily rotation, or on request), if the current one has anything in it. */
   rotate(): void {
-    if (this.#fd === null) {
-      try {
-        if (statSync(this.path).size === 0) return;
-      } catch {
+    try {
+      if (this.#fd === null) {
+        if (lstatSync(this.#getFsPath()).size === 0) return;
+      } else if (this.#size === 0) {
         return;
       }
-    } else if (this.#size === 0) {
-      return;
+      this.#closeFile();
+      this.#moveAside();
+    } catch {
+      // nothing there to rotate (or it cannot be reached): the next write reports it
     }
-    this.close();
-    this.#moveAside();
+  }
+
+  /** Empties the file and deletes its rotated ones (`tend flush`), through the same safe directory. */
+  flush(): boolean {
+    let emptied = false;
+    try {
+      const fsPath = this.#getFsPath();
+      const fd = openInDirectory(this.#getDir(), basename(this.path), constants.O_WRONLY);
+      try {
+        if (fstatSync(fd).isFile()) ftruncateSync(fd, 0);
+        emptied = true;
+      } finally {
+        closeSync(fd);
+      }
+      for (const rotated of listRotated(fsPath)) unlinkQuietly(rotated.path);
+    } catch {
+      // nothing written yet, or not reachable safely
+    }
+    this.reopen();
+    return emptied;
   }
 
   close(): void {
+    this.#closeFile();
+    this.#dir?.release();
+    this.#dir = null;
+  }
+
+  #closeFile(): void {
     if (this.#fd === null) return;
     try {
       closeSync(this.#fd);
@@ -239,22 +285,34 @@ export class LogFile {
   }
 
   #isAtLineEnd(): boolean {
-    this.#endsLine ??= endsWithNewline(this.path, this.#size);
+    this.#endsLine ??= endsWithNewline(this.#getFsPath(), this.#size);
     return this.#endsLine;
   }
 
   #rotateNow(): void {
-    this.close();
+    this.#closeFile();
     this.#moveAside();
     this.#size = 0;
   }
 
+  #getDir(): SafeDirectory {
+    this.#dir ??= openSafeDirectory(dirname(this.path), { create: true });
+    return this.#dir;
+  }
+
+  /** The path the file system calls use: through the safe directory, never `path` itself. */
+  #getFsPath(): string {
+    return join(this.#getDir().path, basename(this.path));
+  }
+
   #moveAside(): void {
-    const rotated = getRotatedName(this.path, new Date());
-    renameSync(this.path, rotated);
+    const dir = this.#getDir();
+    const fsPath = this.#getFsPath();
+    const rotated = getRotatedName(fsPath, new Date());
+    renameSync(fsPath, rotated);
     if (this.#policy.compress)
-      compressInBackground(rotated, () => pruneRotated(this.path, this.#policy.keep));
-    else pruneRotated(this.path, this.#policy.keep);
+      compressInBackground(rotated, () => pruneRotated(fsPath, this.#policy.keep), dir);
+    else pruneRotated(fsPath, this.#policy.keep);
   }
 
   #writeAll(fd: number, chunk: Uint8Array, from: number, to: number): void {
@@ -312,21 +370,18 @@ export class LogFile {
   #open(): number {
     if (this.#fd !== null && this.#regular) this.#checkDeleted();
     if (this.#fd === null) {
-      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      const dir = this.#getDir();
+      const fsPath = this.#getFsPath();
       if (!this.#leftoversChecked) {
         this.#leftoversChecked = true;
-        recoverCompression(this.path, this.#policy.compress, () =>
-          pruneRotated(this.path, this.#policy.keep),
-        );
+        recoverCompression(fsPath, this.#policy.compress, () => pruneRotated(fsPath, this.#policy.keep), dir);
       }
-      // splice(2) refuses a file opened O_APPEND; it writes at the file's size instead.
-      const flags = this.#drain ? constants.O_WRONLY | constants.O_CREAT : 'a';
-      const fd = openSync(this.path, flags, 0o600);
+      const fd = openInDirectory(dir, basename(this.path), this.#drain ? SPLICE_FLAGS : APPEND_FLAGS);
       const stat = fstatSync(fd);
       this.#fd = fd;
       this.#regular = stat.isFile();
       this.#size = this.#regular ? stat.size : 0;
-      this.#endsLine = this.#size === 0 || endsWithNewline(this.path, this.#size);
+      this.#endsLine = this.#size === 0 || endsWithNewline(fsPath, this.#size);
     }
     return this.#fd;
   }
@@ -340,6 +395,7 @@ export class LogFile {
     this.close();
     // The write that follows re-creates the file and reports the recovery.
     this.#faulted = true;
+    this.#faultCode = 'ENOENT';
     const error: NodeJS.ErrnoException = Object.assign(new Error(`${this.path} was deleted`), {
       code: 'ENOENT',
     });
@@ -364,9 +420,17 @@ function discardFromPipe(source: number, length: number, into?: Buffer): void {
   }
 }
 
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}
+
 function endsWithNewline(path: string, size: number): boolean {
   try {
-    const fd = openSync(path, 'r');
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const last = Buffer.alloc(1);
       readSync(fd, last, 0, 1, size - 1);

@@ -1,12 +1,9 @@
-import { truncateSync, unlinkSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
 import { OutputCapture } from './capture.js';
 import { scheduleDaily } from './daily.js';
 import type { LogFault } from './log-file.js';
-import { CONSOLE_TARGET } from './log-options.js';
-import { listRotated } from './rotation.js';
 
 // The log side of every program: builds each program's capture, tracks write faults (reported as
 // notes in the program's history and shown by `show`), rotates daily, flushes on request.
@@ -96,29 +93,15 @@ export class ProgramLogs {
     }));
   }
 
-  /** Empties the program's log files and deletes its rotated ones. */
+  /** Empties the program's log files and deletes its rotated ones (never through a planted symlink). */
   flush(name: string): string[] {
-    const spec = this.#specs.get(name);
     const capture = this.#captures.get(name);
-    if (!spec || !capture) return [];
+    if (!capture) return [];
     const flushed: string[] = [];
-    for (const path of new Set(Object.values(this.getTargets(spec)))) {
-      if (path === CONSOLE_TARGET || path.startsWith('/dev/')) continue;
-      try {
-        truncateSync(path, 0);
-        flushed.push(path);
-      } catch {
-        // nothing written yet
-      }
-      for (const rotated of listRotated(path)) {
-        try {
-          unlinkSync(rotated.path);
-        } catch {
-          // gone already
-        }
-      }
+    for (const file of capture.files) {
+      if (file.path.startsWith('/dev/')) continue;
+      if (file.flush()) flushed.push(file.path);
     }
-    for (const file of capture.files) file.reopen();
     return flushed;
   }
 

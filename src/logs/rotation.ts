@@ -1,4 +1,13 @@
-import { createReadStream, createWriteStream, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -81,11 +90,39 @@ export function pruneRotated(path: string, keep: number): void {
 /** Rotated files being compressed by this process: their `.gz.tmp` is in use. */
 const compressing = new Set<string>();
 
+/** Keeps the directory a path goes through (safe-path.ts) open while a compression uses it. */
+export interface DirectoryHold {
+  retain(): void;
+  release(): void;
+}
+
+// Neither end follows a symlink: the rotated file could be one by now, and the .gz.tmp is new.
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+const CREATE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
 /** gzip off the hot path: streams in the background, then swaps the file for its .gz. */
-export function compressInBackground(path: string, done: () => void): void {
+export function compressInBackground(path: string, done: () => void, hold?: DirectoryHold): void {
   const temporary = `${path}.gz.tmp`;
+  let sourceFd: number;
+  let targetFd: number;
+  try {
+    sourceFd = openSync(path, READ_NO_FOLLOW);
+  } catch {
+    done();
+    return;
+  }
+  try {
+    targetFd = openSync(temporary, CREATE_NO_FOLLOW, 0o600);
+  } catch {
+    closeSync(sourceFd);
+    done();
+    return;
+  }
   compressing.add(path);
-  pipeline(createReadStream(path), createGzip(), createWriteStream(temporary, { mode: 0o600 }), (error) => {
+  hold?.retain();
+  const source = createReadStream(path, { fd: sourceFd });
+  const target = createWriteStream(temporary, { fd: targetFd });
+  pipeline(source, createGzip(), target, (error) => {
     compressing.delete(path);
     try {
       if (error) {
@@ -98,6 +135,7 @@ export function compressInBackground(path: string, done: () => void): void {
       // the file may have been flushed away meanwhile
     }
     done();
+    hold?.release();
   });
 }
 
@@ -105,7 +143,12 @@ export function compressInBackground(path: string, done: () => void): void {
  * What a daemon killed during compression left behind: a half-written `.gz.tmp` (deleted) beside
  * the rotated file it came from, which is compressed again when compression is on.
  */
-export function recoverCompression(path: string, compress: boolean, done: () => void): void {
+export function recoverCompression(
+  path: string,
+  compress: boolean,
+  done: () => void,
+  hold?: DirectoryHold,
+): void {
   const dir = dirname(path);
   const name = basename(path);
   let entries: string[];
@@ -126,6 +169,6 @@ export function recoverCompression(path: string, compress: boolean, done: () => 
   }
   if (!compress) return;
   for (const file of listRotated(path)) {
-    if (!file.compressed && !compressing.has(file.path)) compressInBackground(file.path, done);
+    if (!file.compressed && !compressing.has(file.path)) compressInBackground(file.path, done, hold);
   }
 }
