@@ -45,8 +45,8 @@ test('log files are never reached through a symlink the program’s user planted
   });
   await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('tick'), 5000, 'the first lines');
 
-  // The file replaced by a symlink: the daemon notices the deletion and reopens the path.
-  asUser(user, `rm ${log} && ln -s ${victim} ${log}`);
+  // The file replaced (atomically) by a symlink: the daemon notices the deletion and reopens the path.
+  asUser(user, `ln -s ${victim} ${log}.new && mv -T ${log}.new ${log}`);
   const faults = await waitFor(
     async () => {
       const found = await getFaults(tendHome);
@@ -63,7 +63,7 @@ test('log files are never reached through a symlink the program’s user planted
 
   // A dangling link: no new root-owned file where it points (think /etc/cron.d/x).
   const planted = join(user.dir, 'cron-x');
-  asUser(user, `rm ${log} && ln -s ${planted} ${log}`);
+  asUser(user, `ln -s ${planted} ${log}.new && mv -T ${log}.new ${log}`);
   assert.equal((await tendHome.tend(['flush', 'app'])).code, 0);
   // The directory on the way swapped for a symlink to a directory of root's.
   const rootDir = join(user.dir, 'root-dir');
