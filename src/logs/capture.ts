@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import { getPipeDrain, type PipeDrainHelper } from '../native.js';
-import { ensureFifos, openFifoForChild, openFifoForReading, removeQuietly } from './fifo.js';
+import { ensureFifos, openFifoForChild, openFifoForReading, openProgramPipe, removeQuietly } from './fifo.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile, type LogFileHooks } from './log-file.js';
 import { CONSOLE_TARGET, type LogOptions, needsLines } from './log-options.js';
@@ -44,7 +44,8 @@ export interface LogRecord {
 export interface Capture {
   openChildFds(): ChildFds;
   releaseChildFds(fds: ChildFds): void;
-  attach(): void;
+  /** `pid`: the running program being adopted, whose FIFOs may have been removed meanwhile. */
+  attach(pid?: number): void;
   detach(): void;
   removeFifos(): void;
 }
@@ -67,23 +68,34 @@ export class OutputCapture implements Capture {
   #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
   #timeCache: { time: number; iso: string; prefix: Buffer | null } = { time: -1, iso: '', prefix: null };
   #readers: Partial<Record<StreamName, { destroy(): void }>> = {};
+  /** Streams read through /proc because their FIFO was removed: a new run needs a reader of its own. */
+  #throughProc: Partial<Record<StreamName, boolean>> = {};
+  /** Readers of such old pipes, left to drain what the previous run wrote until their EOF. */
+  #draining = new Set<{ destroy(): void }>();
   /** Streams whose raw bytes go from FIFO to file by splice, and the helper that does it. */
   #spliced: Partial<Record<StreamName, LogFile>> = {};
   #drain: PipeDrainHelper | null;
   #subscribers = new Set<(record: LogRecord) => void>();
   #onEof: () => void;
   #clock: Clock;
+  #onFifoFault: (message: string) => void;
 
   constructor(
     name: string,
     paths: CapturePaths,
     options: LogOptions,
-    hooks: LogFileHooks & { onEof: () => void; writeConsole: (data: Buffer) => void; clock: Clock },
+    hooks: LogFileHooks & {
+      onEof: () => void;
+      writeConsole: (data: Buffer) => void;
+      clock: Clock;
+      onFifoFault?: (message: string) => void;
+    },
   ) {
     this.paths = paths;
     this.#clock = hooks.clock;
     this.#options = options;
     this.#onEof = hooks.onEof;
+    this.#onFifoFault = hooks.onFifoFault ?? (() => {});
     const policy = { maxSizeBytes: options.maxSize, keep: options.keep, compress: options.compress };
     this.#lineMode = needsLines(options) || options.out === CONSOLE_TARGET || options.err === CONSOLE_TARGET;
     this.#drain = this.#lineMode ? null : getPipeDrain();
@@ -106,6 +118,13 @@ export class OutputCapture implements Capture {
   /** Opens the write ends for a new child and starts reading; call `releaseChildFds` once spawned. */
   openChildFds(): ChildFds {
     ensureFifos([this.paths.fifo.out, this.paths.fifo.err]);
+    for (const stream of ['out', 'err'] as const) {
+      const reader = this.#readers[stream];
+      if (!this.#throughProc[stream] || !reader) continue;
+      this.#draining.add(reader);
+      delete this.#readers[stream];
+      delete this.#throughProc[stream];
+    }
     const out = openFifoForChild(this.paths.fifo.out);
     const err = openFifoForChild(this.paths.fifo.err);
     // The read ends must be opened while a writer exists, or they would see EOF at once.
@@ -119,9 +138,9 @@ export class OutputCapture implements Capture {
   }
 
   /** Starts draining the FIFOs (idempotent). Used at spawn and when adopting a running program. */
-  attach(): void {
-    this.#attachStream('out');
-    this.#attachStream('err');
+  attach(pid?: number): void {
+    this.#attachStream('out', pid);
+    this.#attachStream('err', pid);
   }
 
   /** Stops reading; whatever the program writes next waits in the kernel for the next reader. */
@@ -129,8 +148,11 @@ export class OutputCapture implements Capture {
     for (const stream of ['out', 'err'] as const) {
       this.#readers[stream]?.destroy();
       delete this.#readers[stream];
+      delete this.#throughProc[stream];
       this.#flushPartial(stream);
     }
+    for (const reader of this.#draining) reader.destroy();
+    this.#draining.clear();
     for (const file of this.files) file.close();
   }
 
@@ -242,19 +264,52 @@ export class OutputCapture implements Capture {
     for (const record of records) for (const listener of this.#subscribers) listener(record);
   }
 
-  #attachStream(stream: StreamName): void {
-    if (this.#readers[stream]) return;
-    let fd: number;
+  #openFifo(stream: StreamName): number | null {
     try {
-      fd = openFifoForReading(this.paths.fifo[stream]);
+      return openFifoForReading(this.paths.fifo[stream]);
     } catch {
-      return;
+      return null;
     }
+  }
+
+  /**
+   * An adopted program whose FIFO was removed (or replaced) while no daemon read it would block on
+   * a full pipe nobody reads: its pipe is read through /proc instead, the path is made again for
+   * the next start, and the fault is reported either way.
+   */
+  #openAdopted(stream: StreamName, pid: number): number | null {
+    const path = this.paths.fifo[stream];
+    const pipe = openProgramPipe(path, pid, stream === 'out' ? 1 : 2);
+    if (pipe === 'same') return this.#openFifo(stream);
+    try {
+      ensureFifos([path]);
+    } catch {
+      // reported below; the next start tries again
+    }
+    if (pipe === 'lost') {
+      this.#onFifoFault(
+        `the FIFO ${path} was removed while the program ran, and its output cannot be reached: it is not read until the program restarts`,
+      );
+      return null;
+    }
+    this.#throughProc[stream] = true;
+    this.#onFifoFault(
+      `the FIFO ${path} was removed while the program ran; its output is read through /proc/${pid}/fd/${stream === 'out' ? 1 : 2}, and the FIFO is made again for the next start`,
+    );
+    return pipe;
+  }
+
+  #attachStream(stream: StreamName, pid?: number): void {
+    if (this.#readers[stream]) return;
+    const fd = pid === undefined ? this.#openFifo(stream) : this.#openAdopted(stream, pid);
+    if (fd === null) return;
     // Forgotten at EOF, not later at 'close': a program restarted in between must get a new reader.
     let reader: { destroy(): void } | undefined;
     const onEnd = () => {
+      if (reader) this.#draining.delete(reader);
       if (!reader || this.#readers[stream] !== reader) return;
       delete this.#readers[stream];
+      delete this.#throughProc[stream];
       this.#flushPartial(stream);
       this.#onEof();
     };

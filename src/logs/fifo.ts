@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { getNativeHelper } from '../native.js';
 
 // libuv opens every fd with O_CLOEXEC, so no FIFO end leaks into an unrelated child.
@@ -62,4 +62,38 @@ export function removeQuietly(path: string): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * A FIFO removed (or replaced) under a running program: the program still writes into the pipe it
+ * holds as `childFd` (1 or 2), which the path no longer names. The daemon reaches that pipe through
+ * /proc/PID/fd/N instead. Returns an fd open on it for reading, 'same' when the path is still the
+ * program's FIFO, or 'lost' when neither can be read (not Linux, or the program's fd is no pipe).
+ */
+export function openProgramPipe(path: string, pid: number, childFd: 1 | 2): number | 'same' | 'lost' {
+  const held = `/proc/${pid}/fd/${childFd}`;
+  let target: { ino: number; dev: number };
+  try {
+    const stat = statSync(held);
+    if (!stat.isFIFO()) return isFifo(path) ? 'same' : 'lost';
+    target = stat;
+  } catch {
+    return isFifo(path) ? 'same' : 'lost';
+  }
+  try {
+    const stat = lstatSync(path);
+    if (stat.isFIFO() && stat.ino === target.ino && stat.dev === target.dev) return 'same';
+  } catch {
+    // removed: read through /proc
+  }
+  let fd: number;
+  try {
+    fd = openSync(held, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return 'lost';
+  }
+  const opened = fstatSync(fd);
+  if (opened.isFIFO() && opened.ino === target.ino && opened.dev === target.dev) return fd;
+  closeSync(fd);
+  return 'lost';
 }

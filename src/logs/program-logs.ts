@@ -10,7 +10,7 @@ import type { LogFault } from './log-file.js';
 
 export interface LogNote {
   readonly program: string;
-  readonly event: 'log-fault' | 'log-recovered';
+  readonly event: 'log-fault' | 'log-recovered' | 'fifo-fault';
   readonly message: string;
 }
 
@@ -65,6 +65,7 @@ export class ProgramLogs {
         clock: this.#clock,
         onFault: (fault) => this.#onFault(spec.name, fault),
         onRecover: (path, dropped) => this.#onRecover(spec.name, path, dropped),
+        onFifoFault: (message) => this.#onNote({ program: spec.name, event: 'fifo-fault', message }),
       },
     );
     this.#captures.set(spec.name, capture);

@@ -125,7 +125,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   /** Takes over a process that a previous daemon started and that is still alive. */
   adopt(runtime: RuntimeRecord): void {
     this.#runtime = { ...runtime };
-    this.#capture.attach();
+    this.#capture.attach(runtime.pid ?? undefined);
     this.dispatch({ type: 'adopt' });
     const { pid, procStartTime } = this.#runtime;
     if (pid === null) return;

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  assertCountsUp,
   createProgram,
   createTendHome,
   fixture,
+  getCompleteLines,
+  getEvents,
   isAlive,
   killDaemon,
   killQuietly,
   type ProgramRow,
+  readLog,
+  startRunning,
   type TendHome,
   waitFor,
   waitForProgram,
@@ -110,3 +115,40 @@ test('a daemon killed during a restart: the next one finishes the restart instea
 function getDetail(h: TendHome, name: string): Promise<ProgramRow & { desired: string }> {
   return h.tendJson(['show', name]);
 }
+
+test('FIFOs removed under a running program: the next daemon still reads it, says so and makes them again', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const row = await startRunning(h, 'counter', [fixture('counter.sh')]);
+  await killDaemon(h);
+  rmSync(join(h.home, 'fifo', 'counter.out'));
+  rmSync(join(h.home, 'fifo', 'counter.err'));
+  const before = getCompleteLines(await readLog(h.home, 'counter', 'out')).length;
+
+  await h.tend(['ls']);
+  await waitFor(
+    async () => getCompleteLines(await readLog(h.home, 'counter', 'out')).length > before + 20,
+    10_000,
+    'output of the adopted program to reach its log again',
+  );
+  const events = await getEvents(h, 'counter');
+  const fault = events.find((event) => event.event === 'fifo-fault');
+  assert.match(fault?.message ?? '', /counter\.out was removed .* read through \/proc\//);
+  assert.ok(existsSync(join(h.home, 'fifo', 'counter.out')), 'the FIFO is made again');
+  assert.equal((await h.tendJson<ProgramRow>(['show', 'counter'])).pid, row.pid);
+
+  // The next run writes into the new FIFOs.
+  const restarted = await h.tend(['restart', 'counter']);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  const lines = await waitFor(
+    async () => {
+      const all = getCompleteLines(await readLog(h.home, 'counter', 'out'));
+      return all.filter((line) => line === 'line 20').length === 2 ? all : false;
+    },
+    10_000,
+    'the restarted counter to write',
+  );
+  const second = lines.lastIndexOf('line 1');
+  assertCountsUp(lines.slice(0, second));
+  assertCountsUp(lines.slice(second));
+});
