@@ -1,6 +1,6 @@
 import type { DaemonInfo } from '../api/app.js';
 import { isTendError, TimeoutError } from '../errors.js';
-import { isRunning } from '../supervisor/proc.js';
+import { isAlive } from '../proc/liveness.js';
 import type { CliContext } from './context.js';
 
 // Asking the running daemon about itself and asking it to exit: shared by `tend daemon` and
@@ -27,7 +27,7 @@ export async function shutdownDaemon(context: CliContext, pid: number, stopProgr
 
 export async function waitForExit(pid: number): Promise<void> {
   const deadline = Date.now() + DAEMON_EXIT_TIMEOUT_MS;
-  while (isRunning(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) throw new TimeoutError(`daemon pid ${pid} to exit`, DAEMON_EXIT_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
   }

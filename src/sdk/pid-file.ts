@@ -1,5 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { signalReaches } from '../proc/liveness.js';
+import { getStartedAtMs, readProcStat, UNREADABLE } from '../proc/stat.js';
 import { DaemonAlreadyRunningError } from './errors.js';
 
 // The pid file is the lock: it is created with O_EXCL ('wx'), so of two starters exactly one gets it,
@@ -18,8 +20,6 @@ const RETRY_WAIT_MS = 10;
 // An empty pid file this young is a starter between its create and its write: wait, do not steal.
 const EMPTY_FILE_GRACE_MS = 1000;
 const STALE_BREAK_LOCK_MS = 5000;
-// /proc/PID/stat counts in USER_HZ, which Linux fixes at 100 for user space on every architecture.
-const USER_HZ = 100;
 // Generous: btime drifts with clock adjustments; a pid reused within this window is still caught by the script check.
 const START_TIME_TOLERANCE_MS = 5000;
 
@@ -115,21 +115,11 @@ export function getPidFileStatus(path: string, script: string = getOwnScript()):
  */
 export function isSameProgramAlive(pid: number, writtenAtMs: number, script: string | null): boolean {
   if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return true; // no /proc (or not ours to read): signal 0 is all we can know
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return false;
-  const startedAtMs = getBootTimeMs() + (Number(fields[19]) * 1000) / USER_HZ;
-  if (startedAtMs > writtenAtMs + START_TIME_TOLERANCE_MS) return false;
+  if (!signalReaches(pid)) return false;
+  const stat = readProcStat(pid);
+  if (stat === null) return false; // gone meanwhile, or a zombie
+  if (stat === UNREADABLE) return true; // no /proc (or not readable now): signal 0 is all we can know
+  if (getStartedAtMs(stat.startTime) > writtenAtMs + START_TIME_TOLERANCE_MS) return false;
   if (!script) return true;
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -227,17 +217,6 @@ function getAgeMs(path: string): number {
   } catch {
     return 0;
   }
-}
-
-let bootTimeMs: number | undefined;
-function getBootTimeMs(): number {
-  if (bootTimeMs === undefined) {
-    const line = readFileSync('/proc/stat', 'latin1')
-      .split('\n')
-      .find((entry) => entry.startsWith('btime '));
-    bootTimeMs = Number(line?.slice(6)) * 1000;
-  }
-  return bootTimeMs;
 }
 
 function unlinkQuietly(path: string): void {

@@ -57,6 +57,19 @@ export class FakeSystem implements System {
     return pgid !== null && this.#table.get(pid)?.pgid === pgid;
   }
 
+  isAlive(pid: number): boolean {
+    return this.#table.has(pid);
+  }
+
+  findLeftovers(pgid: number, leaderStartTime: number | null): number[] {
+    return [...this.#table]
+      .filter(
+        ([, entry]) =>
+          entry.pgid === pgid && (leaderStartTime === null || entry.startTime >= leaderStartTime),
+      )
+      .map(([pid]) => pid);
+  }
+
   watchExit(pid: number, onExit: () => void): TimerHandle | null {
     if (!this.pidfds || !this.#table.has(pid)) return null;
     const watchers = this.#exitWatchers.get(pid) ?? new Set();

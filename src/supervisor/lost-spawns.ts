@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { getStartedAtMs, readProcStat, UNREADABLE } from '../proc/stat.js';
 import type { RuntimeRecord } from './program-types.js';
 
 // A daemon that dies between fork() and the write that records the new pid leaves a program running
@@ -6,9 +7,6 @@ import type { RuntimeRecord } from './program-types.js';
 // session and carries TEND_HOME and TEND_PROGRAM in its environment, so a new daemon that finds a
 // program's record dead looks for such a session leader before it starts one. One pass over /proc,
 // done only at restore and only when some record is dead. Linux only; elsewhere nothing is found.
-
-/** USER_HZ: /proc reports start times in these ticks; it is 100 on every Linux ABI. */
-const TICKS_PER_SECOND = 100;
 
 export interface FoundLeader {
   readonly pid: number;
@@ -25,16 +23,15 @@ export interface FoundLeader {
 export function findProgramLeaders(home: string): Map<string, FoundLeader[]> {
   const found = new Map<string, FoundLeader[]>();
   if (process.platform !== 'linux') return found;
-  const bootMs = readBootTimeMs();
   const all: { name: string; leader: FoundLeader }[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const stat = readStat(pid);
-    if (!stat || stat.session !== pid) continue;
+    const stat = readProcStat(pid);
+    if (stat === null || stat === UNREADABLE || stat.session !== pid) continue;
     const name = readProgramName(pid, home);
     if (name === null) continue;
-    const startedAt = bootMs + (stat.startTime / TICKS_PER_SECOND) * 1000;
+    const startedAt = getStartedAtMs(stat.startTime);
     all.push({ name, leader: { pid, ppid: stat.ppid, procStartTime: stat.startTime, startedAt } });
   }
   const pids = new Set(all.map(({ leader }) => leader.pid));
@@ -73,19 +70,6 @@ export function pickLostSpawn(
   };
 }
 
-function readStat(pid: number): { ppid: number; session: number; startTime: number } | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // Fields after the command name: state ppid pgrp session … starttime (the 20th of them).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return null;
-  return { ppid: Number(fields[1]), session: Number(fields[3]), startTime: Number(fields[19]) };
-}
-
 /** TEND_PROGRAM of a process whose TEND_HOME is `home`, or null (also when its environ is unreadable). */
 function readProgramName(pid: number, home: string): string | null {
   let environ: string;
@@ -101,15 +85,4 @@ function readProgramName(pid: number, home: string): string | null {
     else if (variable === `TEND_HOME=${home}`) sameHome = true;
   }
   return sameHome ? name : null;
-}
-
-function readBootTimeMs(): number {
-  try {
-    const line = readFileSync('/proc/stat', 'latin1')
-      .split('\n')
-      .find((candidate) => candidate.startsWith('btime '));
-    return Number(line?.slice('btime '.length)) * 1000;
-  } catch {
-    return 0;
-  }
 }

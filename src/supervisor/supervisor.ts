@@ -13,7 +13,6 @@ import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
 import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
-import { findLeftovers, isRunning } from './proc.js';
 import type { ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
@@ -32,10 +31,10 @@ const LEFTOVERS_WAIT_MS = 1000;
 const LEFTOVERS_POLL_MS = 2;
 
 /** Blocks (restore is synchronous and runs before anything else) until none of `pids` runs, or the time is up. */
-function waitUntilGone(pids: readonly number[], timeoutMs: number): boolean {
+function waitUntilGone(system: System, pids: readonly number[], timeoutMs: number): boolean {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; ; waited += LEFTOVERS_POLL_MS) {
-    if (!pids.some(isRunning)) return true;
+    if (!pids.some((pid) => system.isAlive(pid))) return true;
     if (waited >= timeoutMs) return false;
     Atomics.wait(pause, 0, 0, LEFTOVERS_POLL_MS);
   }
@@ -127,10 +126,10 @@ export class Supervisor {
       uid = process.getuid?.();
     }
     if (uid === undefined) return;
-    const leftovers = findLeftovers(pgid, procStartTime, uid);
+    const leftovers = this.#options.system.findLeftovers(pgid, procStartTime, uid);
     if (leftovers.length === 0) return;
     for (const pid of leftovers) this.#options.system.kill(pid, 'SIGKILL');
-    const gone = waitUntilGone(leftovers, LEFTOVERS_WAIT_MS);
+    const gone = waitUntilGone(this.#options.system, leftovers, LEFTOVERS_WAIT_MS);
     this.#options.log.warn(
       `${record.spec.name}: killed ${leftovers.length} leftover process(es) of its previous run (${leftovers.join(', ')})` +
         (gone ? '' : `; some still exist after ${LEFTOVERS_WAIT_MS} ms (uninterruptible sleep?)`),

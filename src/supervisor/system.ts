@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
 import { SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
-import { isInGroup, isSameProcess, readStartTime } from './proc.js';
+import { isAlive, isInGroup, isSameProcess, readStartTime } from '../proc/liveness.js';
+import { findLeftovers } from './leftovers.js';
 
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
 // spawning, signalling, what the kernel says about a pid, the clock and timers. Tests substitute a
@@ -40,6 +41,10 @@ export interface System extends Clock {
   isSameProcess(pid: number, startTime: number | null): boolean;
   /** True when `pid` is a member of process group `pgid`. */
   isInGroup(pid: number, pgid: number | null): boolean;
+  /** Alive and not a zombie. */
+  isAlive(pid: number): boolean;
+  /** Live processes of `uid` left in group or session `pgid` by a main process that is gone (leftovers.ts). */
+  findLeftovers(pgid: number, leaderStartTime: number | null, uid: number): number[];
   /**
    * Calls onExit once when `pid` (not necessarily a child) ends. null when the platform cannot tell
    * (no pidfd) or the process is already gone; the caller then checks for itself.
@@ -80,6 +85,8 @@ export const nodeSystem: System = {
   readStartTime,
   isSameProcess,
   isInGroup,
+  isAlive,
+  findLeftovers,
   watchExit(pid, onExit) {
     const native = getNativeHelper();
     if (!native?.watchExit) return null;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProgramStatusView } from '../../src/api/views.js';
+import { isAlive } from '../../src/proc/liveness.js';
 import type { HistoryEvent } from '../../src/store/program-store.js';
 
 // Shared by the end-to-end tests: a private TEND_HOME per test, the real CLI (bin/tend.js, built
@@ -259,11 +260,8 @@ export function readProcStat(pid: number): Map<number, string> | null {
   }
 }
 
-/** Alive means it exists and is not a zombie (a zombie has finished; only its status waits to be read). */
-export function isAlive(pid: number): boolean {
-  const state = readProcStat(pid)?.get(3);
-  return state !== undefined && state !== 'Z' && state !== 'X';
-}
+/** Alive means it exists and is not a zombie: the product's own test, so tests and daemon agree. */
+export { isAlive };
 
 export function isGroupLeader(pid: number): boolean {
   return readProcStat(pid)?.get(5) === String(pid);
