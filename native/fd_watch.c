@@ -17,6 +17,7 @@ static void on_closed(uv_handle_t *handle) {
 void fd_watch_close(fd_watch_t *watch) {
   if (watch->closing) return;
   watch->closing = 1;
+  if (watch->on_close) watch->on_close(watch);
   uv_poll_stop(&watch->poll);
   close(watch->fd);
   uv_close((uv_handle_t *)&watch->poll, on_closed);
@@ -63,7 +64,7 @@ static napi_value close_method(napi_env env, napi_callback_info info) {
 }
 
 napi_value fd_watch_start(napi_env env, int fd, int events, napi_value callback, const char *resource,
-                          fd_watch_ready on_ready) {
+                          fd_watch_ready on_ready, fd_watch_t **out) {
   fd_watch_t *watch = calloc(1, sizeof *watch);
   if (!watch) return throw_errno(env, "calloc", ENOMEM);
   uv_loop_t *loop;
@@ -86,5 +87,6 @@ napi_value fd_watch_start(napi_env env, int fd, int events, napi_value callback,
   napi_create_function(env, "close", NAPI_AUTO_LENGTH, close_method, NULL, &close_function);
   napi_set_named_property(env, self, "close", close_function);
   uv_poll_start(&watch->poll, events, on_poll);
+  if (out) *out = watch;
   return self;
 }

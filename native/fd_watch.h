@@ -24,12 +24,16 @@ struct fd_watch {
   napi_ref callback;
   napi_async_context context;
   fd_watch_ready on_ready;
+  // Optional: runs once when watching stops (close() from JavaScript, the end of the watch or the
+  // handle's collection), before the fd is closed. `tag` is the watcher's own datum (a pid, say).
+  void (*on_close)(fd_watch_t *watch);
+  long tag;
 };
 
-// Starts watching fd for events (UV_READABLE, …) and returns the JavaScript handle. On failure it
-// throws and returns NULL; fd then still belongs to the caller.
+// Starts watching fd for events (UV_READABLE, …) and returns the JavaScript handle (and, when `out`
+// is not NULL, the watch itself). On failure it throws and returns NULL; fd then still belongs to the caller.
 napi_value fd_watch_start(napi_env env, int fd, int events, napi_value callback, const char *resource,
-                          fd_watch_ready on_ready);
+                          fd_watch_ready on_ready, fd_watch_t **out);
 
 // Stops watching and closes the fd (once; later calls do nothing).
 void fd_watch_close(fd_watch_t *watch);

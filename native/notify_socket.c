@@ -84,7 +84,7 @@ napi_value bind_notify_socket(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "bind", error);
   }
-  napi_value watch = fd_watch_start(env, fd, UV_READABLE, argv[1], "tend:notify-socket", on_readable);
+  napi_value watch = fd_watch_start(env, fd, UV_READABLE, argv[1], "tend:notify-socket", on_readable, NULL);
   if (!watch) close(fd);
   return watch;
 }

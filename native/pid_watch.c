@@ -34,7 +34,7 @@ napi_value watch_exit(napi_env env, napi_callback_info info) {
   }
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (fd < 0) return throw_errno(env, "pidfd_open", errno);
-  napi_value watch = fd_watch_start(env, fd, UV_READABLE, argv[1], "tend:pid-watch", on_exit_ready);
+  napi_value watch = fd_watch_start(env, fd, UV_READABLE, argv[1], "tend:pid-watch", on_exit_ready, NULL);
   if (!watch) close(fd);
   return watch;
 }

@@ -33,7 +33,7 @@ napi_value watch_readable(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "watchReadable(fd, onReadable): fd must be a file descriptor");
     return NULL;
   }
-  return fd_watch_start(env, fd, UV_READABLE | UV_DISCONNECT, argv[1], "tend:pipe-watcher", on_pipe_ready);
+  return fd_watch_start(env, fd, UV_READABLE | UV_DISCONNECT, argv[1], "tend:pipe-watcher", on_pipe_ready, NULL);
 }
 
 // One scratch pipe for the whole daemon: it is emptied within the call that fills it.

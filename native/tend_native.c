@@ -1,8 +1,16 @@
-// The few system calls Node does not expose and the supervisor needs on its hot paths:
-// mkfifo(3) (so creating a program does not cost a fork+exec of `mkfifo`) and, on Linux,
-// F_SETPIPE_SZ (a larger FIFO buffer means fewer wake-ups per megabyte of logs and more room
-// for output written while no daemon is reading). tend falls back to plain Node when this addon
-// is missing.
+// The native helper's entry point: the table of what JavaScript sees (src/native.ts declares the same
+// functions), and the few small calls that need no file of their own: mkfifo(3) (creating a program
+// costs no fork+exec of `mkfifo`), F_SETPIPE_SZ (a larger FIFO buffer: fewer wake-ups per megabyte of
+// logs, more room while no daemon reads) and one AF_UNIX datagram (sd_notify's client side, for
+// tend/daemon). The rest lives in one file per job, Linux only:
+//   spawn.c         process creation (clone CLONE_VM|CLONE_VFORK|CLONE_PIDFD) and supplementary groups
+//   child_exit.c    a child's exit on its pidfd, reaped with waitid(P_PIDFD)
+//   reaper.c        the subreaper and the orphan reaper
+//   pid_watch.c     the exit of a process that is not our child (pidfd_open)
+//   notify_socket.c the supervisor's sd_notify socket
+//   pipe_drain.c    FIFO to log file without loss (tee + splice)
+//   fd_watch.c      the one libuv poll wrapper they share;  errors.c  errno → Error with a code
+// Everything here has a portable fallback in JavaScript, so a machine without a compiler runs tend.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,40 +29,11 @@
 
 #ifdef __linux__
 #include "notify_socket.h"
+#include "reaper.h"
+#include "spawn.h"
 #include "pid_watch.h"
 #include "pipe_drain.h"
 #endif
-
-static const char *errno_code(int err) {
-  switch (err) {
-    case EEXIST: return "EEXIST";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case ENOTDIR: return "ENOTDIR";
-    case ENOSPC: return "ENOSPC";
-    case EINVAL: return "EINVAL";
-    case EBADF: return "EBADF";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EROFS: return "EROFS";
-    case EIO: return "EIO";
-    case EDQUOT: return "EDQUOT";
-    case EFBIG: return "EFBIG";
-    case EAGAIN: return "EAGAIN";
-    case ESRCH: return "ESRCH";
-    case ENOSYS: return "ENOSYS";
-    case EMFILE: return "EMFILE";
-    case ENOMEM: return "ENOMEM";
-    default: return "EUNKNOWN";
-  }
-}
-
-napi_value throw_errno(napi_env env, const char *syscall, int err) {
-  char message[512];
-  snprintf(message, sizeof message, "%s: %s", syscall, strerror(err));
-  napi_throw_error(env, errno_code(err), message);
-  return NULL;
-}
 
 static napi_value make_fifo(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -165,6 +144,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"peekPipe", NULL, peek_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"pipeBytes", NULL, pipe_bytes, NULL, NULL, NULL, napi_default, NULL},
     {"spliceToFile", NULL, splice_to_file, NULL, NULL, NULL, napi_default, NULL},
+    {"spawnProcess", NULL, spawn_process, NULL, NULL, NULL, napi_default, NULL},
+    {"getGroupList", NULL, get_group_list, NULL, NULL, NULL, napi_default, NULL},
+    {"becomeSubreaper", NULL, become_subreaper, NULL, NULL, NULL, napi_default, NULL},
+    {"startOrphanReaper", NULL, start_orphan_reaper, NULL, NULL, NULL, napi_default, NULL},
 #endif
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

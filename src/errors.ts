@@ -107,6 +107,17 @@ export class SpawnFailedError extends TendError {
   }
 }
 
+/** A step between fork and exec failed (exec itself, chdir, setuid, …); exitCode is what a shell would say. */
+export class ExecFailedError extends SpawnFailedError {
+  readonly exitCode: number;
+  readonly errnoCode: string;
+  constructor(name: string, step: string, errnoCode: string, detail: string, exitCode: number) {
+    super(name, `${step} failed: ${errnoCode} (${detail}); exit status ${exitCode}`);
+    this.exitCode = exitCode;
+    this.errnoCode = errnoCode;
+  }
+}
+
 export class BadTransitionError extends TendError {
   constructor(name: string, state: string, event: string) {
     super('BAD_TRANSITION', `Program "${name}": event "${event}" is impossible in state "${state}"`);

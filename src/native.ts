@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 
 // The optional native helper (native/tend_native.c, built by node-gyp at install). Everything that
-// uses it has a portable fallback, so a machine without a compiler still runs tend.
+// uses it has a portable fallback, so a machine without a compiler still runs tend. TEND_NO_NATIVE=1
+// makes tend behave as if it were missing (the fallback paths are tested that way).
 
 export interface NativeHelper {
   mkfifo(path: string, mode: number): void;
@@ -21,6 +22,48 @@ export interface NativeHelper {
   pipeBytes?(fd: number): number;
   /** Linux: moves up to length bytes from a pipe to the end of a file (not opened O_APPEND); returns how many. */
   spliceToFile?(pipeFd: number, fileFd: number, length: number): number;
+  /**
+   * Linux: starts a process (clone CLONE_VM|CLONE_VFORK|CLONE_PIDFD, see native/spawn.c) and reaps it
+   * through its pidfd: onExit(code, signal) with code -1 for a death by signal, signal 0 otherwise.
+   * A failed step (exec, chdir, …) throws synchronously: code ENOENT…, syscall the step, exitCode 127/126.
+   */
+  spawnProcess?(request: NativeSpawnRequest, onExit: (code: number, signal: number) => void): NativeChild;
+  /** Linux: the supplementary groups of a user (getgrouplist, through NSS), primary gid included. */
+  getGroupList?(user: string, gid: number): number[];
+  /** Linux: PR_SET_CHILD_SUBREAPER, so orphaned descendants are re-parented to this process. */
+  becomeSubreaper?(): void;
+  /** Linux: reaps ended children the daemon did not spawn (orphans) on every SIGCHLD. */
+  startOrphanReaper?(onReaped: (pid: number, code: number, signal: number) => void): {
+    reapNow(): void;
+    close(): void;
+  };
+}
+
+export interface NativeSpawnRequest {
+  readonly file: string;
+  readonly argv: readonly string[];
+  /** KEY=VALUE strings. */
+  readonly env: readonly string[];
+  readonly cwd?: string;
+  /** Searched when file has no slash (the child's PATH). */
+  readonly searchPath?: string;
+  /** Flat [source, target, source, target, …]; every other fd is closed, 0–2 default to /dev/null. */
+  readonly fds: readonly number[];
+  readonly umask?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly groups?: readonly number[];
+  readonly newSession?: boolean;
+  /** An fd of cgroup.procs: the child writes "0" to it first, so it runs in that cgroup from the start. */
+  readonly cgroupFd?: number;
+  /** Sets LISTEN_PID to the child's own pid. */
+  readonly listenPid?: boolean;
+}
+
+export interface NativeChild {
+  readonly pid: number;
+  /** Stops watching; the child is then reaped by the orphan reaper, if one runs. */
+  close(): void;
 }
 
 export type PipeDrainHelper = Required<
@@ -39,6 +82,10 @@ let cached: NativeHelper | null | undefined;
 
 export function getNativeHelper(): NativeHelper | null {
   if (cached === undefined) {
+    if (process.env.TEND_NO_NATIVE === '1') {
+      cached = null;
+      return cached;
+    }
     try {
       cached = createRequire(import.meta.url)(NATIVE_PATH) as NativeHelper;
     } catch {

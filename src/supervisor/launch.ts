@@ -1,6 +1,6 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadArgumentError } from '../errors.js';
-import { findGroupId, findUser } from './accounts.js';
+import { findGroupId, findSupplementaryGroups, findUser } from './accounts.js';
 
 // How a spec becomes an exec: argv (a shell for a command string, a umask wrapper when asked), the
 // environment (the daemon's, the program's, per-instance values, tend's own) and the credentials.
@@ -10,17 +10,17 @@ export interface Launch {
   readonly env: Record<string, string | undefined>;
   readonly uid?: number;
   readonly gid?: number;
+  /** The user's supplementary groups (as initgroups would set them), with uid. */
+  readonly groups?: readonly number[];
+  readonly umask?: number;
 }
 
 export function getLaunch(spec: ProgramSpec): Launch {
-  let argv =
+  const argv =
     typeof spec.command === 'string' ? ['/bin/sh', '-c', getShellScript(spec.command)] : [...spec.command];
-  // Node cannot set a child's umask, so a tiny shell sets it and then becomes the program.
-  if (spec.umask)
-    argv = ['/bin/sh', '-c', 'umask "$1" && shift && exec "$@"', 'tend-umask', spec.umask, ...argv];
   const env = getChildEnv(spec);
   const credentials = getCredentials(spec, env);
-  return { argv, env, ...credentials };
+  return { argv, env, ...credentials, ...(spec.umask ? { umask: Number.parseInt(spec.umask, 8) } : {}) };
 }
 
 /**
@@ -71,7 +71,7 @@ export function getChildEnv(spec: ProgramSpec): Record<string, string | undefine
 function getCredentials(
   spec: ProgramSpec,
   env: Record<string, string | undefined>,
-): { uid?: number; gid?: number } {
+): { uid?: number; gid?: number; groups?: readonly number[] } {
   if (!spec.user && !spec.group) return {};
   const isRoot = process.getuid?.() === 0;
   const user = spec.user ? findUser(spec.user) : null;
@@ -92,5 +92,7 @@ function getCredentials(
     env.USER = user.name;
     env.LOGNAME = user.name;
   }
-  return { uid: user?.uid, gid };
+  if (!user) return { gid };
+  // Like initgroups(3): the user's groups from the group database, plus the gid the program runs as.
+  return { uid: user.uid, gid, groups: findSupplementaryGroups(user.name, gid ?? user.gid) };
 }

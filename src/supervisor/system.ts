@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
-import { SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
 import { isAlive, isInGroup, isSameProcess, readStartTime } from '../proc/liveness.js';
+import { type ChildHandle, type SpawnRequest, spawnChild } from '../process/spawn.js';
 import { findLeftovers } from './leftovers.js';
 
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
@@ -11,25 +10,7 @@ import { findLeftovers } from './leftovers.js';
 
 export { MAX_TIMER_MS, type TimerHandle } from '../clock.js';
 
-export interface SpawnRequest {
-  readonly name: string;
-  readonly argv: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: number;
-  readonly stderr: number;
-  readonly uid?: number;
-  readonly gid?: number;
-  /** More fds for the child, each placed at fd number `at` (the readiness fd). */
-  readonly extraFds?: readonly { readonly fd: number; readonly at: number }[];
-}
-
-export interface ChildHandle {
-  /** undefined when the exec failed; the reason then arrives through onError. */
-  readonly pid: number | undefined;
-  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
-  onError(listener: (error: Error) => void): void;
-}
+export type { ChildHandle, SpawnRequest } from '../process/spawn.js';
 
 export interface System extends Clock {
   spawn(request: SpawnRequest): ChildHandle;
@@ -53,24 +34,7 @@ export interface System extends Clock {
 }
 
 export const nodeSystem: System = {
-  spawn(request) {
-    const [file, ...args] = request.argv;
-    if (!file) throw new SpawnFailedError(request.name, 'empty command');
-    // detached: the child calls setsid(), so it leads its own session and process group.
-    const child = spawn(file, args, {
-      cwd: request.cwd,
-      env: request.env,
-      stdio: getStdio(request),
-      detached: true,
-      ...(request.uid !== undefined ? { uid: request.uid } : {}),
-      ...(request.gid !== undefined ? { gid: request.gid } : {}),
-    });
-    return {
-      pid: child.pid,
-      onExit: (listener) => child.once('exit', listener),
-      onError: (listener) => child.on('error', listener),
-    };
-  },
+  spawn: spawnChild,
   kill(pid, signal) {
     try {
       process.kill(pid, signal);
@@ -98,12 +62,3 @@ export const nodeSystem: System = {
     }
   },
 };
-
-function getStdio(request: SpawnRequest): (number | 'ignore')[] {
-  const stdio: (number | 'ignore')[] = ['ignore', request.stdout, request.stderr];
-  for (const extra of request.extraFds ?? []) {
-    while (stdio.length < extra.at) stdio.push('ignore');
-    stdio[extra.at] = extra.fd;
-  }
-  return stdio;
-}

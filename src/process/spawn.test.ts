@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExecFailedError } from '../errors.js';
+import { getNativeHelper } from '../native.js';
+import { type SpawnRequest, spawnChild } from './spawn.js';
+
+// The native spawner with real processes: what the child gets (fds, env, session, umask, signals) and
+// how failures come back. Each child writes what it sees to a file given as its stdout.
+
+const native = getNativeHelper();
+const skip = !native?.spawnProcess ? 'needs the native helper (Linux)' : false;
+
+function run(t: { after(fn: () => void): void }, script: string, extra: Partial<SpawnRequest> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = openSync(join(dir, 'out'), 'w');
+  const request: SpawnRequest = {
+    name: 'probe',
+    argv: ['/bin/sh', '-c', script],
+    cwd: dir,
+    env: { PATH: '/usr/bin:/bin', KEEP: 'kept' },
+    stdout: out,
+    stderr: out,
+    ...extra,
+  };
+  try {
+    const child = spawnChild(request);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.onExit((code, signal) => resolve({ code, signal })),
+    );
+    return { child, dir, exited, output: () => readFileSync(join(dir, 'out'), 'utf8') };
+  } finally {
+    closeSync(out);
+  }
+}
+
+function isZombieOf(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+test('the child leads a new session, runs in cwd with the env given, and its exit code comes back', {
+  skip,
+}, async (t) => {
+  const probe = run(t, 'echo "$$ $(ps -o sid= -p $$) $KEEP $(pwd)"; exit 7');
+  const { code, signal } = await probe.exited;
+  assert.deepEqual({ code, signal }, { code: 7, signal: null });
+  const [pid, sid, keep, cwd] = probe.output().trim().split(/\s+/);
+  assert.equal(pid, String(probe.child.pid));
+  assert.equal(sid, pid, 'session leader');
+  assert.equal(keep, 'kept');
+  assert.equal(cwd, probe.dir);
+});
+
+test('a death by signal is reported with the signal name', { skip }, async (t) => {
+  const probe = run(t, 'kill -ABRT $$');
+  assert.deepEqual(await probe.exited, { code: null, signal: 'SIGABRT' });
+});
+
+test('only the mapped fds cross exec, stdin is /dev/null, and extra fds land at their numbers', {
+  skip,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-extra-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'in'), 'hello\n');
+  const extra = openSync(join(dir, 'in'), 'r');
+  // An fd the daemon holds open without close-on-exec must not reach the child.
+  const leaked = openSync(join(dir, 'in'), 'r');
+  t.after(() => {
+    closeSync(extra);
+    closeSync(leaked);
+  });
+  const listing = run(t, '', { argv: ['/bin/ls', '-1', '/proc/self/fd'], extraFds: [{ fd: extra, at: 5 }] });
+  assert.equal((await listing.exited).code, 0);
+  // 3 is the directory `ls` itself opens to read /proc/self/fd.
+  assert.deepEqual(listing.output().trim().split('\n'), ['0', '1', '2', '3', '5']);
+  const probe = run(t, 'readlink /proc/self/fd/0; cat <&5', { extraFds: [{ fd: extra, at: 5 }] });
+  assert.equal((await probe.exited).code, 0);
+  const [stdin, line] = probe.output().split('\n');
+  assert.equal(stdin, '/dev/null');
+  assert.equal(line, 'hello');
+});
+
+test('held sockets go to 3, 4, … with LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID = the child’s own pid', {
+  skip,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-listen-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'a'), 'A\n');
+  writeFileSync(join(dir, 'b'), 'B\n');
+  const a = openSync(join(dir, 'a'), 'r');
+  const b = openSync(join(dir, 'b'), 'r');
+  t.after(() => {
+    closeSync(a);
+    closeSync(b);
+  });
+  const probe = run(t, 'echo "$$ $LISTEN_PID $LISTEN_FDS $LISTEN_FDNAMES"; cat <&3; cat <&4', {
+    listenFds: [
+      { fd: a, name: 'web' },
+      { fd: b, name: 'admin' },
+    ],
+    env: { PATH: '/usr/bin:/bin', LISTEN_PID: '1' },
+  });
+  assert.equal((await probe.exited).code, 0);
+  const [ids, first, second] = probe.output().split('\n');
+  const [pid, listenPid, count, names] = (ids ?? '').split(' ');
+  assert.equal(listenPid, pid);
+  assert.equal(pid, String(probe.child.pid));
+  assert.equal(count, '2');
+  assert.equal(names, 'web:admin');
+  assert.deepEqual([first, second], ['A', 'B']);
+});
+
+test('umask is set and signal dispositions are back to default (SIGPIPE is not ignored)', {
+  skip,
+}, async (t) => {
+  // grep reads its own status: the shell blocks signals of its own while it waits for a command.
+  const probe = run(t, 'umask; grep -E "^Sig(Ign|Blk)" /proc/self/status', { umask: 0o027 });
+  assert.equal((await probe.exited).code, 0);
+  const [mask, blocked, ignored] = probe.output().trim().split('\n');
+  assert.equal(mask, '0027');
+  assert.match(ignored ?? '', /^SigIgn:\s+0+$/);
+  assert.match(blocked ?? '', /^SigBlk:\s+0+$/);
+});
+
+test('a command that does not exist fails at once with ENOENT and 127, and leaves no zombie', {
+  skip,
+}, () => {
+  const before = new Set(findZombieChildren());
+  assert.throws(
+    () =>
+      spawnChild({
+        name: 'nope',
+        argv: ['no-such-command-tend'],
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin' },
+        stdout: 1,
+        stderr: 2,
+      }),
+    (error: unknown) =>
+      error instanceof ExecFailedError && error.exitCode === 127 && error.errnoCode === 'ENOENT',
+  );
+  assert.deepEqual(
+    findZombieChildren().filter((pid) => !before.has(pid)),
+    [],
+  );
+});
+
+test('a file that is not executable fails with EACCES and 126; a missing cwd names chdir', { skip }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-noexec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'script'), '#!/bin/sh\n', { mode: 0o644 });
+  const base = { name: 'x', cwd: dir, env: {}, stdout: 1, stderr: 2 };
+  assert.throws(
+    () => spawnChild({ ...base, argv: [join(dir, 'script')] }),
+    (error: unknown) =>
+      error instanceof ExecFailedError && error.exitCode === 126 && error.errnoCode === 'EACCES',
+  );
+  assert.throws(
+    () => spawnChild({ ...base, argv: ['/bin/true'], cwd: join(dir, 'gone') }),
+    (error: unknown) => error instanceof ExecFailedError && /chdir/.test(error.message),
+  );
+  assert.deepEqual(findZombieChildren(), []);
+});
+
+function findZombieChildren(): number[] {
+  const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'latin1').trim();
+  return children ? children.split(' ').map(Number).filter(isZombieOf) : [];
+}
