@@ -3,6 +3,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ExecFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
 import { type SpawnRequest, spawnChild } from './spawn.js';
@@ -57,6 +59,20 @@ test('the child leads a new session, runs in cwd with the env given, and its exi
   assert.equal(sid, pid, 'session leader');
   assert.equal(keep, 'kept');
   assert.equal(cwd, probe.dir);
+});
+
+test('the exit is still seen after a garbage collection (the native handle is held while the child runs)', {
+  skip,
+}, async (t) => {
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  const probe = run(t, 'exec sleep 30');
+  for (let round = 0; round < 3; round++) {
+    collect();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  process.kill(probe.child.pid as number, 'SIGTERM');
+  assert.deepEqual(await probe.exited, { code: null, signal: 'SIGTERM' });
 });
 
 test('a death by signal is reported with the signal name', { skip }, async (t) => {

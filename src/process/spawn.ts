@@ -81,6 +81,12 @@ for (const [name, number] of Object.entries(constants.signals)) {
   if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name as NodeJS.Signals);
 }
 
+/**
+ * The native handles of children still running. Held here because a collected handle stops
+ * watching its pidfd (native/fd_watch.c), and the caller keeps only the ChildHandle's closures.
+ */
+const running = new Set<{ pid: number }>();
+
 function spawnWithHelper(native: NativeHelper, request: SpawnRequest): ChildHandle {
   const [file] = request.argv;
   if (!file) throw new SpawnFailedError(request.name, 'empty command');
@@ -105,6 +111,7 @@ function spawnWithHelper(native: NativeHelper, request: SpawnRequest): ChildHand
         listenPid: (request.listenFds?.length ?? 0) > 0,
       },
       (code, signal) => {
+        running.delete(child as { pid: number });
         status = signal === 0 ? [code, null] : [null, SIGNAL_NAMES.get(signal) ?? 'SIGKILL'];
         for (const listener of listeners) listener(...status);
       },
@@ -121,6 +128,7 @@ function spawnWithHelper(native: NativeHelper, request: SpawnRequest): ChildHand
       failure.exitCode,
     );
   }
+  running.add(child);
   return {
     pid: child.pid,
     onExit: (listener) => {
