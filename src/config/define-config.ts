@@ -115,11 +115,48 @@ export interface ProgramDefaults {
   logs?: LogsConfig;
 }
 
+/** An http check: a URL, or the request in full. */
+export interface HttpCheckConfig {
+  url: string;
+  /** Default `GET`. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** The statuses that count as healthy: `200`, `200-399` (the default), `200,204`. */
+  status?: number | string;
+}
+
+/** A health check (docs/health.md): exactly one of `http`, `tcp` or `exec`. */
+export interface CheckConfig {
+  /** Shown in `tend show` and the history. Default: the kind (`http`, then `http-2`…). */
+  name?: string;
+  http?: string | HttpCheckConfig;
+  /** `host:port` that must accept a connection. */
+  tcp?: string;
+  /** A command (string through /bin/sh, or argv) that must exit 0; its last 4 KB of output are kept. */
+  exec?: string | string[];
+  /** `alive` (default; failing restarts the program), `ready` (gates running and reloads), `startup`. */
+  level?: 'alive' | 'ready' | 'startup';
+  /** Default `10s`. */
+  period?: Duration;
+  /** Default `1s`; an exec check is killed at it. */
+  timeout?: Duration;
+  /** Failures in a row that make it unhealthy. Default 3. */
+  failureThreshold?: number;
+  /** Successes in a row that make it healthy. Default 1. */
+  successThreshold?: number;
+  /** Wait this long after the start before the first run. Default `0`. */
+  initialDelay?: Duration;
+  /** startup only: it must pass once within this. Default failureThreshold × period. */
+  budget?: Duration;
+}
+
 export interface ProgramConfig extends ProgramDefaults {
   /** A string run by `/bin/sh -c`, or a list of words run directly (argv). */
   command: string | string[];
   /** Programs of this file that must be running before this one starts. */
   dependsOn?: string[];
+  /** Health checks, run by the daemon while the program runs. */
+  checks?: CheckConfig[];
 }
 
 export interface TendConfig {

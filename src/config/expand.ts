@@ -45,6 +45,7 @@ const POLICY_KEYS = [
   'watchdog',
   'stopSignal',
   'stopTimeout',
+  'checks',
 ] as const;
 const INTEGER = /^-?\d+$/;
 

@@ -98,7 +98,7 @@ describe('getKnownKeys', () => {
     assert.deepEqual(getKnownKeys(['programs', 'api', 'env']), []);
   });
 
-  test('command and dependsOn belong to programs only', () => {
-    assert.deepEqual(PROGRAM_ONLY_KEYS, ['command', 'dependsOn']);
+  test('command, dependsOn and checks belong to programs only', () => {
+    assert.deepEqual(PROGRAM_ONLY_KEYS, ['command', 'dependsOn', 'checks']);
   });
 });

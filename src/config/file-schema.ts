@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
+import { createCheckSchema } from './check-schema.js';
 import type { Duration, Signal, Size } from './define-config.js';
 import { RESTART_POLICIES } from './program-schema.js';
 
@@ -84,6 +85,22 @@ const defaultsShape = {
   logs: logsSchema.optional(),
 };
 
+const checkSchema = createCheckSchema(duration);
+const CHECK_KEYS = [
+  'name',
+  'http',
+  'tcp',
+  'exec',
+  'level',
+  'period',
+  'timeout',
+  'failureThreshold',
+  'successThreshold',
+  'initialDelay',
+  'budget',
+];
+const HTTP_CHECK_KEYS = ['url', 'method', 'headers', 'status'];
+
 export const defaultsFileSchema = z.strictObject(defaultsShape);
 
 export const programFileSchema = z.strictObject(
@@ -93,6 +110,7 @@ export const programFileSchema = z.strictObject(
       error: 'expected a command: a string, or a list of strings (argv)',
     }),
     dependsOn: z.array(z.string()).optional(),
+    checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
   },
   { error: 'expected a program: a map with at least "command"' },
 );
@@ -127,6 +145,8 @@ export function getKnownKeys(path: Path): readonly string[] {
   if (path.length === 0) return KEYS.root;
   if (path.length === 1 && path[0] === 'defaults') return KEYS.defaults;
   if (path.length === 2 && path[0] === 'programs') return KEYS.program;
+  if (path.length === 4 && path[2] === 'checks') return CHECK_KEYS;
+  if (path.length === 5 && path[2] === 'checks' && path[4] === 'http') return HTTP_CHECK_KEYS;
   const last = path.at(-1);
   if (last === 'backoff' || last === 'giveUp' || last === 'logs') return KEYS[last];
   return [];

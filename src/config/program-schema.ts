@@ -7,6 +7,7 @@ import {
 } from '../logs/log-options.js';
 import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
+import { createCheckSchema, DEFAULT_CHECK, nameChecks } from './check-schema.js';
 
 // The shape of a program as users write it (API body, later tend.yaml) and its normalized form.
 
@@ -94,6 +95,30 @@ export const programNameSchema = z
   )
   .refine((name) => !RESERVED_NAMES.has(name), { message: '"all" is reserved' });
 
+const MIN_CHECK_PERIOD_MS = 100;
+const MAX_CHECKS = 32;
+
+// A check with every default filled in: what the daemon runs (and what parses again to itself).
+const checkSchema = createCheckSchema(duration).transform((check, ctx) => {
+  const period = check.period ?? DEFAULT_CHECK.periodMs;
+  const timeout = check.timeout ?? DEFAULT_CHECK.timeoutMs;
+  const failureThreshold = check.failureThreshold ?? DEFAULT_CHECK.failureThreshold;
+  if (period < MIN_CHECK_PERIOD_MS)
+    ctx.addIssue({ code: 'custom', path: ['period'], message: `expected at least ${MIN_CHECK_PERIOD_MS}ms` });
+  if (timeout < 1) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'expected more than 0ms' });
+  return {
+    ...check,
+    period,
+    timeout,
+    failureThreshold,
+    successThreshold: check.successThreshold ?? DEFAULT_CHECK.successThreshold,
+    initialDelay: check.initialDelay ?? DEFAULT_CHECK.initialDelayMs,
+    ...(check.level === 'startup' ? { budget: check.budget ?? failureThreshold * period } : {}),
+  };
+});
+
+export type CheckSpec = z.output<typeof checkSchema> & { name: string };
+
 export const programInputSchema = z.strictObject({
   name: programNameSchema,
   command: z.union([
@@ -136,6 +161,11 @@ export const programInputSchema = z.strictObject({
   watchdog: duration.nullable().default(null),
   stopSignal: signal.default('SIGTERM'),
   stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
+  checks: z
+    .array(checkSchema)
+    .max(MAX_CHECKS, `expected at most ${MAX_CHECKS} checks`)
+    .default([])
+    .transform((checks, ctx): CheckSpec[] => nameChecks(checks, ctx)),
   logs: logsSchema,
   // Set by `tend up` from a config file (see config/): where a program came from and how it relates
   // to the others. Programs started with `tend start` leave them at their defaults.

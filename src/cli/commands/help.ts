@@ -42,6 +42,12 @@ Options of start:
       --stop-timeout DUR     SIGKILL after this long (default: 10s)
       --success-codes LIST   exit codes that count as success (default: 0)
       --give-up N/DUR        N failed starts within DUR make it fatal (default: never)
+      --check-http URL       a health check (repeatable): healthy on HTTP 200-399
+      --check-tcp HOST:PORT  a health check: healthy when it accepts a connection
+      --check-exec COMMAND   a health check: healthy when the command exits 0
+      --check-level LEVEL    alive (default: failing restarts it) | ready (gates running) | startup
+      --check-period DUR     how often the checks run (default: 10s)
+      --check-timeout DUR    a run slower than this fails; exec checks are killed (default: 1s)
       --no-start             create without starting
       --out-log PATH         stdout target: a file, /dev/null or "console" (default: TEND_HOME/logs/NAME.out.log)
       --err-log PATH         stderr target, likewise

@@ -5,6 +5,7 @@ import { parseDuration, parseSize } from '../../units.js';
 import { parseCommandArgs, requireOne } from '../args.js';
 import type { Command } from '../context.js';
 import { formatStates, type ProgramRow, print, printJson } from '../output.js';
+import { buildChecks, CHECK_OPTIONS } from './check-flags.js';
 
 // `tend start [options] -- COMMAND [ARGS...]` creates and starts a program;
 // `tend start NAME|all` starts existing ones.
@@ -49,6 +50,7 @@ const OPTIONS = {
   'log-compress': { type: 'boolean' },
   'log-daily': { type: 'boolean' },
   json: { type: 'boolean' },
+  ...CHECK_OPTIONS,
 } as const;
 
 export const startCommand: Command = async (args, { api }) => {
@@ -130,6 +132,8 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
   if (values['give-up'] !== undefined) body.giveUp = parseGiveUp(values['give-up']);
   const logs = buildLogOptions(values);
   if (Object.keys(logs).length > 0) body.logs = logs;
+  const checks = buildChecks(values);
+  if (checks.length > 0) body.checks = checks;
   return body;
 }
 
