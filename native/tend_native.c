@@ -8,6 +8,7 @@
 //   reaper.c        the subreaper and the orphan reaper
 //   pid_watch.c     the exit of a process that is not our child (pidfd_open)
 //   notify_socket.c the supervisor's sd_notify socket
+//   listen_socket.c held listening sockets (bind + listen, never accept), pidfd_getfd
 //   pipe_drain.c    FIFO to log file without loss (tee + splice)
 //   fd_watch.c      the one libuv poll wrapper they share;  errors.c  errno → Error with a code
 // Everything here has a portable fallback in JavaScript, so a machine without a compiler runs tend.
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #ifdef __linux__
+#include "listen_socket.h"
 #include "notify_socket.h"
 #include "reaper.h"
 #include "spawn.h"
@@ -148,6 +150,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getGroupList", NULL, get_group_list, NULL, NULL, NULL, napi_default, NULL},
     {"becomeSubreaper", NULL, become_subreaper, NULL, NULL, NULL, napi_default, NULL},
     {"startOrphanReaper", NULL, start_orphan_reaper, NULL, NULL, NULL, napi_default, NULL},
+    {"listenTcp", NULL, listen_tcp, NULL, NULL, NULL, napi_default, NULL},
+    {"listenUnix", NULL, listen_unix, NULL, NULL, NULL, napi_default, NULL},
+    {"takeFd", NULL, take_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"describeSocket", NULL, describe_socket, NULL, NULL, NULL, napi_default, NULL},
+    {"dupFd", NULL, dup_fd, NULL, NULL, NULL, napi_default, NULL},
 #endif
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

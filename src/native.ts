@@ -37,6 +37,16 @@ export interface NativeHelper {
     reapNow(): void;
     close(): void;
   };
+  /** Linux: a listening TCP socket (numeric host; close-on-exec) that nothing accepts on. */
+  listenTcp?(host: string, port: number, backlog: number): number;
+  /** Linux: a listening unix socket with this file mode; a socket left at path is replaced. */
+  listenUnix?(path: string, backlog: number, mode: number): number;
+  /** Linux ≥ 5.6: a copy of fd number `fd` of process pid (pidfd_getfd; needs ptrace rights). */
+  takeFd?(pid: number, fd: number): number;
+  /** Linux: "tcp://127.0.0.1:3000", "tcp://[::]:80" or "unix:/path" for a listening stream socket, else null. */
+  describeSocket?(fd: number): string | null;
+  /** Linux: a close-on-exec duplicate of fd. */
+  dupFd?(fd: number): number;
 }
 
 export interface NativeSpawnRequest {

@@ -1,0 +1,68 @@
+import { closeSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { getNativeHelper } from '../native.js';
+
+// What held sockets need from the kernel, as a seam (tests use a fake): listening without
+// accepting, taking an fd back from another process, and what an fd is. Linux, through the helper.
+
+export interface SocketSystem {
+  listenTcp(host: string, port: number, backlog: number): number;
+  listenUnix(path: string, backlog: number, mode: number): number;
+  /** A copy of fd number `fd` of process `pid` (pidfd_getfd). */
+  takeFd(pid: number, fd: number): number;
+  /** The canonical address of a listening stream socket, else null. */
+  describe(fd: number): string | null;
+  /** The fd numbers of process `pid` that are sockets (from /proc/PID/fd). */
+  listSocketFds(pid: number): number[];
+  close(fd: number): void;
+  unlink(path: string): void;
+}
+
+export class SocketsUnavailableError extends Error {
+  constructor() {
+    super('sockets: needs the native helper on Linux (build it with npm install)');
+  }
+}
+
+function getHelper() {
+  const native = getNativeHelper();
+  if (!native?.listenTcp || !native.listenUnix || !native.takeFd || !native.describeSocket)
+    throw new SocketsUnavailableError();
+  return native as Required<typeof native>;
+}
+
+export const nodeSocketSystem: SocketSystem = {
+  listenTcp: (host, port, backlog) => getHelper().listenTcp(host, port, backlog),
+  listenUnix: (path, backlog, mode) => getHelper().listenUnix(path, backlog, mode),
+  takeFd: (pid, fd) => getHelper().takeFd(pid, fd),
+  describe: (fd) => getHelper().describeSocket(fd),
+  listSocketFds(pid) {
+    try {
+      return readdirSync(`/proc/${pid}/fd`)
+        .map(Number)
+        .filter((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+          } catch {
+            return false;
+          }
+        })
+        .sort((a, b) => a - b);
+    } catch {
+      return [];
+    }
+  },
+  close(fd) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  },
+  unlink(path) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  },
+};
