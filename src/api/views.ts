@@ -1,3 +1,4 @@
+import type { CheckView as CheckState, HealthSummary } from '../health/program-health.js';
 import type { LogFaultView } from '../logs/program-logs.js';
 import type { ProgramSnapshot } from '../supervisor/program-types.js';
 
@@ -17,6 +18,18 @@ export interface ProgramStatusView {
   adopted: boolean;
   /** The last STATUS= the program sent over sd_notify. */
   status: string | null;
+  /** What its checks say (docs/health.md); `none` without checks. */
+  health: HealthSummary;
+}
+
+/** One check of a program, with its last result. */
+export interface CheckView {
+  name: string;
+  kind: string;
+  level: string;
+  status: string;
+  consecutiveFailures: number;
+  last: { ok: boolean; message: string; output: string; at: string; durationMs: number } | null;
 }
 
 export interface ProgramDetailView extends ProgramStatusView {
@@ -32,6 +45,7 @@ export interface ProgramDetailView extends ProgramStatusView {
   stopSignal: string;
   stopTimeoutMs: number;
   consecutiveFailures: number;
+  checks: CheckView[];
   logs: { out: string; err: string; faults: LogFaultView[] };
 }
 
@@ -52,7 +66,13 @@ export function toStatusView(snapshot: ProgramSnapshot, now: number): ProgramSta
     command: snapshot.spec.command,
     adopted: snapshot.adopted,
     status: snapshot.statusText,
+    health: snapshot.health?.summary ?? (snapshot.spec.checks.length > 0 ? 'checking' : 'none'),
   };
+}
+
+function toCheckView(check: CheckState): CheckView {
+  const last = check.last && { ...check.last, at: new Date(check.last.at).toISOString() };
+  return { ...check, last };
 }
 
 export function toDetailView(
@@ -84,6 +104,7 @@ export function toDetailView(
     stopSignal: spec.stopSignal,
     stopTimeoutMs: spec.stopTimeout,
     consecutiveFailures: snapshot.consecutiveFailures,
+    checks: snapshot.health?.checks.map(toCheckView) ?? [],
     logs,
   };
 }

@@ -18,6 +18,14 @@ const STATE_COLORS: Record<string, string> = {
   fatal: '31',
 };
 
+const HEALTH_COLORS: Record<string, string> = {
+  healthy: '32',
+  checking: '36',
+  starting: '36',
+  unready: '33',
+  unhealthy: '31',
+};
+
 /** Colours text when stdout is a terminal, unless NO_COLOR is set. */
 export function paint(text: string, code: string | undefined): string {
   return useColor && code ? `\x1b[${code}m${text}\x1b[0m` : text;
@@ -41,8 +49,10 @@ export function formatExit(row: Pick<ProgramRow, 'exitCode' | 'signal'>): string
 }
 
 export function formatTable(rows: ProgramRow[]): string {
-  // The STATUS column (sd_notify STATUS= texts) appears only when some program sent one.
+  // The STATUS column (sd_notify STATUS= texts) appears only when some program sent one, HEALTH
+  // when some program has checks.
   const withStatus = rows.some((row) => row.status);
+  const withHealth = rows.some((row) => row.health !== 'none');
   const header = [
     'NAME',
     'STATE',
@@ -50,6 +60,7 @@ export function formatTable(rows: ProgramRow[]): string {
     'UPTIME',
     'RESTARTS',
     'LAST EXIT',
+    ...(withHealth ? ['HEALTH'] : []),
     ...(withStatus ? ['STATUS'] : []),
   ];
   const cells = rows.map((row) => [
@@ -59,6 +70,7 @@ export function formatTable(rows: ProgramRow[]): string {
     row.uptimeMs === null ? '-' : formatDuration(row.uptimeMs),
     String(row.restarts),
     formatExit(row),
+    ...(withHealth ? [row.health === 'none' ? '-' : row.health] : []),
     ...(withStatus ? [row.status ?? ''] : []),
   ]);
   const widths = header.map((title, column) =>
@@ -68,7 +80,9 @@ export function formatTable(rows: ProgramRow[]): string {
     cell
       .map((value, column) => {
         const padded = value.padEnd(widths[column] ?? 0);
-        return colorState && column === 1 ? paint(padded, STATE_COLORS[value]) : padded;
+        if (!colorState) return padded;
+        if (column === 1) return paint(padded, STATE_COLORS[value]);
+        return withHealth && column === 6 ? paint(padded, HEALTH_COLORS[value]) : padded;
       })
       .join('  ')
       .trimEnd();

@@ -60,6 +60,7 @@ export const showCommand: Command = async (args, { api }) => {
     ],
     ['start secs', `${detail.startSecsMs}ms`],
     ['stop', `${detail.stopSignal}, SIGKILL after ${detail.stopTimeoutMs}ms`],
+    ...formatChecks(detail),
     ['stdout log', detail.logs.out],
     ['stderr log', detail.logs.err],
     ...detail.logs.faults.map((fault): [string, string] => [
@@ -71,6 +72,22 @@ export const showCommand: Command = async (args, { api }) => {
   print(lines.map(([key, value]) => `${paint(key.padEnd(width), '1')}  ${value}`).join('\n'));
   return 0;
 };
+
+/** One line per check, then its last output indented (docs/health.md). */
+function formatChecks(detail: ProgramDetailView): [string, string][] {
+  if (detail.checks.length === 0) return [];
+  const lines: [string, string][] = [['health', detail.health]];
+  for (const check of detail.checks) {
+    const last = check.last
+      ? `, last ${check.last.ok ? 'ok' : 'failed'} at ${check.last.at} in ${Math.round(check.last.durationMs)}ms: ${check.last.message}`
+      : ', not run yet';
+    const failures = check.consecutiveFailures > 0 ? ` (${check.consecutiveFailures} failures in a row)` : '';
+    lines.push([`check ${check.name}`, `${check.kind} ${check.level}: ${check.status}${failures}${last}`]);
+    const output = check.last?.output.trimEnd();
+    if (output) for (const line of output.split('\n').slice(-10)) lines.push(['', `  | ${line}`]);
+  }
+  return lines;
+}
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
