@@ -1,3 +1,4 @@
+import { getCheckKind } from '../config/check-schema.js';
 import type { CheckView as CheckState, HealthSummary } from '../health/program-health.js';
 import type { LogFaultView } from '../logs/program-logs.js';
 import type { ProgramSnapshot } from '../supervisor/program-types.js';
@@ -104,7 +105,17 @@ export function toDetailView(
     stopSignal: spec.stopSignal,
     stopTimeoutMs: spec.stopTimeout,
     consecutiveFailures: snapshot.consecutiveFailures,
-    checks: snapshot.health?.checks.map(toCheckView) ?? [],
+    // Without a process the checks are listed as configured, not judged.
+    checks:
+      snapshot.health?.checks.map(toCheckView) ??
+      spec.checks.map((check) => ({
+        name: check.name,
+        kind: getCheckKind(check),
+        level: check.level,
+        status: 'unknown',
+        consecutiveFailures: 0,
+        last: null,
+      })),
     logs,
   };
 }

@@ -1,5 +1,5 @@
+import type { Clock, TimerHandle } from '../clock.js';
 import type { CheckSpec } from '../config/program-schema.js';
-import type { System, TimerHandle } from '../supervisor/system.js';
 import type { Probe } from './probe.js';
 import {
   type CheckStatus,
@@ -16,7 +16,7 @@ import {
 /** How long an aborted probe may take to hand back its output before the run ends without it. */
 const ABORT_GRACE_MS = 1000;
 
-export type Clock = Pick<System, 'now' | 'setTimer'>;
+export type { Clock };
 
 export interface CheckResult {
   readonly ok: boolean;

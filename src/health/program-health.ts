@@ -1,6 +1,6 @@
+import type { TimerHandle } from '../clock.js';
 import type { CheckLevel } from '../config/check-schema.js';
 import type { CheckSpec } from '../config/program-schema.js';
-import type { TimerHandle } from '../supervisor/system.js';
 import { type CheckResult, CheckRunner, type Clock, type StatusChange } from './check-runner.js';
 import type { Probe } from './probe.js';
 import type { CheckStatus } from './thresholds.js';

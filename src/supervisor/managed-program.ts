@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
+import type { ProgramHealth } from '../health/program-health.js';
 import type { Capture } from '../logs/capture.js';
 import { AdoptionWatch } from './adoption-watch.js';
 import { readNotifyFields } from './notify-message.js';
 import { ProcessGroup } from './process-group.js';
+import { createProgramProbe, type ProbeFactory, startProgramChecks } from './program-checks.js';
 import { getMachineContext } from './program-context.js';
-import type { ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
+import type { HealthNote, ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
 import type { ReadinessChannel } from './readiness.js';
 import { spawnProgram } from './spawn-program.js';
 import { type Desired, type Effect, isActive, type MachineEvent, type State, type Timer } from './states.js';
@@ -27,7 +29,10 @@ const TIMER_EVENTS: Record<Timer, MachineEvent['type']> = {
 
 const NO_PROCESS: RuntimeRecord = { pid: null, pgid: null, procStartTime: null, startedAt: null };
 
-export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange] }> {
+export class ManagedProgram extends EventEmitter<{
+  'state-changed': [StateChange];
+  'health-changed': [HealthNote];
+}> {
   #spec: ProgramSpec;
   #system: System;
   #capture: Capture;
@@ -50,6 +55,11 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
   #adoption: AdoptionWatch | null = null;
   #dispatching = false;
   #queue: MachineEvent[] = [];
+  #probes: ProbeFactory;
+  #health: ProgramHealth | null = null;
+  /** Of the current process: the halves of readiness that arrived, and why tend is killing it. */
+  #readySoFar = { said: false, checks: false };
+  #killCause: string | null = null;
 
   constructor(options: {
     spec: ProgramSpec;
@@ -57,8 +67,11 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     capture: Capture;
     readiness?: ReadinessChannel;
     saved?: ProgramSnapshot;
+    /** How checks probe (tests give fakes); default the real http, tcp and exec probes. */
+    probes?: ProbeFactory;
   }) {
     super();
+    this.#probes = options.probes ?? createProgramProbe;
     this.#spec = options.spec;
     this.#system = options.system;
     this.#capture = options.capture;
@@ -106,6 +119,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
       recentFailures: this.#recentFailures,
       adopted: this.#adoption !== null,
       statusText: this.#statusText,
+      health: this.#health && { summary: this.#health.summary(), checks: this.#health.views() },
     };
   }
 
@@ -129,6 +143,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.dispatch({ type: 'adopt' });
     const { pid, procStartTime } = this.#runtime;
     if (pid === null) return;
+    this.#startChecks(true);
     this.#adoption = new AdoptionWatch(
       this.#system,
       { pid, startTime: procStartTime },
@@ -174,6 +189,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#group.cancel();
     this.#adoption?.cancel();
     this.#adoption = null;
+    this.#stopChecks();
     this.#capture.detach();
   }
 
@@ -186,6 +202,8 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
         consecutiveFailures: this.#consecutiveFailures,
         recentFailures: this.#recentFailures,
         watchdogOverrideMs: this.#watchdogOverrideMs,
+        readySoFar: this.#readySoFar,
+        killCause: this.#killCause,
       },
       this.#system.now(),
     );
@@ -245,6 +263,12 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
         this.#consecutiveFailures = effect.consecutive;
         this.#recentFailures = effect.recent;
         return;
+      case 'note-ready':
+        this.#readySoFar = { ...this.#readySoFar, [effect.part]: true };
+        return;
+      case 'note-kill-cause':
+        this.#killCause = effect.cause;
+        return;
     }
   }
 
@@ -270,6 +294,28 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     const procStartTime = this.#system.readStartTime(pid);
     this.#runtime = { pid, pgid: pid, procStartTime, startedAt: this.#system.now() };
     child.onExit((code, signal) => this.#onExit(pid, code, signal));
+    this.#startChecks(false);
+  }
+
+  /** Checks belong to a process: a fresh start for each spawn, the startup checks skipped on adoption. */
+  #startChecks(adopted: boolean): void {
+    this.#stopChecks();
+    this.#readySoFar = { said: false, checks: false };
+    this.#killCause = null;
+    const pid = this.#runtime.pid;
+    this.#health = startProgramChecks({
+      spec: this.#spec,
+      clock: this.#system,
+      probes: this.#probes,
+      adopted,
+      dispatch: (event) => this.dispatch(event),
+      note: (message) => this.emit('health-changed', { name: this.name, pid, message }),
+    });
+  }
+
+  #stopChecks(): void {
+    this.#health?.stop();
+    this.#health = null;
   }
 
   /** The main process ended: with its status when it was our child, with none when it was adopted. */
@@ -281,6 +327,7 @@ export class ManagedProgram extends EventEmitter<{ 'state-changed': [StateChange
     this.#runtime = { ...NO_PROCESS };
     this.#adoption?.cancel();
     this.#adoption = null;
+    this.#stopChecks();
     this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs } });
   }
 

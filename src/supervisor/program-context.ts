@@ -1,4 +1,5 @@
 import type { ProgramSpec } from '../config/program-schema.js';
+import { hasReadinessChecks } from '../health/program-health.js';
 import type { Desired, MachineContext } from './states.js';
 
 // What the table is told about a program: its spec's policy in the table's units, plus its history.
@@ -9,6 +10,9 @@ export interface ProgramHistory {
   readonly recentFailures: readonly number[];
   /** WATCHDOG_USEC= from the program itself, which overrides the spec's watchdog. */
   readonly watchdogOverrideMs: number | null;
+  /** Of the current process: which halves of readiness have arrived, and why tend is killing it. */
+  readonly readySoFar: { readonly said: boolean; readonly checks: boolean };
+  readonly killCause: string | null;
 }
 
 export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, now: number): MachineContext {
@@ -25,6 +29,9 @@ export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, no
     giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
     startSecsMs: spec.startSecs,
     readiness: spec.ready,
+    readyChecks: hasReadinessChecks(spec.checks),
+    readySoFar: history.readySoFar,
+    killCause: history.killCause,
     startTimeoutMs: spec.startTimeout,
     watchdogMs: spec.ready === 'notify' ? (history.watchdogOverrideMs ?? spec.watchdog) : null,
     stopSignal: spec.stopSignal,

@@ -1,4 +1,5 @@
 import type { ProgramSpec } from '../config/program-schema.js';
+import type { CheckView, HealthSummary } from '../health/program-health.js';
 import type { Desired, ExitInfo, MachineEvent, State } from './states.js';
 
 // What a supervised program looks like from outside: its process, its snapshot, its state changes.
@@ -24,6 +25,15 @@ export interface ProgramSnapshot {
   readonly adopted: boolean;
   /** The last STATUS= a program sent over sd_notify. */
   readonly statusText: string | null;
+  /** Its checks, while a process runs them (docs/health.md); null without checks or process. */
+  readonly health?: { readonly summary: HealthSummary; readonly checks: readonly CheckView[] } | null;
+}
+
+/** A check of a program turned unhealthy or healthy again: a note for the history. */
+export interface HealthNote {
+  readonly name: string;
+  readonly pid: number | null;
+  readonly message: string;
 }
 
 export interface StateChange {

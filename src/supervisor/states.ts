@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   'watchdog-timeout',
   'extend-timeout',
   'resume-backoff',
+  'checks-passed',
+  'health-failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -44,8 +46,12 @@ export type MachineEvent =
         | 'adopt'
         | 'start-timeout'
         | 'watchdog-ping'
-        | 'watchdog-timeout';
+        | 'watchdog-timeout'
+        /** Every startup and ready check of the current process passes (docs/health.md). */
+        | 'checks-passed';
     }
+  /** An alive check turned unhealthy, or a startup check ran out of budget: `reason` says which and why. */
+  | { readonly type: 'health-failed'; readonly reason: string }
   | { readonly type: 'exit'; readonly exit: ExitInfo }
   | { readonly type: 'spawn-failed'; readonly reason: string }
   /** EXTEND_TIMEOUT_USEC (like systemd): a starting program asks for `ms` more to become ready. */
@@ -65,7 +71,11 @@ export type Effect =
   | { readonly type: 'arm-timer'; readonly timer: Timer; readonly ms: number }
   | { readonly type: 'cancel-timers' }
   | { readonly type: 'count-restart' }
-  | { readonly type: 'set-failures'; readonly consecutive: number; readonly recent: readonly number[] };
+  | { readonly type: 'set-failures'; readonly consecutive: number; readonly recent: readonly number[] }
+  /** Remembers, for the current process, one of the two halves of readiness that has arrived. */
+  | { readonly type: 'note-ready'; readonly part: 'said' | 'checks' }
+  /** Remembers why the current process is being killed, for the reason its exit is recorded with. */
+  | { readonly type: 'note-kill-cause'; readonly cause: string };
 
 /** What the table needs to know about a program: its policy, its recent history and the clock. */
 export interface MachineContext {
@@ -81,6 +91,12 @@ export interface MachineContext {
   readonly giveUp: { readonly failures: number; readonly withinMs: number } | null;
   readonly startSecsMs: number;
   readonly readiness: Readiness;
+  /** The program has startup or ready checks: they must pass too (with startSecs, instead of it). */
+  readonly readyChecks: boolean;
+  /** What has arrived of readiness for the current process: the program said so, the checks pass. */
+  readonly readySoFar: { readonly said: boolean; readonly checks: boolean };
+  /** Set when tend killed the current process for a reason (a failed health check). */
+  readonly killCause: string | null;
   /** notify/fd: a program not ready within this is killed and counts as a failed start. */
   readonly startTimeoutMs: number;
   /** notify: a running program must send WATCHDOG=1 within this, or it is aborted and restarted. */

@@ -13,6 +13,7 @@ import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
 import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
+import type { ProbeFactory } from './program-checks.js';
 import type { ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
@@ -55,6 +56,8 @@ export interface SupervisorOptions {
   readonly searchPath: string | undefined;
   /** Hears every state change after it is recorded (the daemon's status line, its exit policies). */
   readonly onStateChanged?: (change: StateChange, program: ProgramSnapshot) => void;
+  /** How checks probe; default the real ones (tests give fakes). */
+  readonly probes?: ProbeFactory;
 }
 
 export interface RestoreReport {
@@ -302,8 +305,9 @@ export class Supervisor {
       // Only a restored program can get here (create checks first): it runs, but nobody hears it.
       this.#options.log.warn(`${spec.name}: ${(error as Error).message}`);
     }
-    program = new ManagedProgram({ spec, system, capture, readiness, saved });
+    program = new ManagedProgram({ spec, system, capture, readiness, saved, probes: this.#options.probes });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
+    program.on('health-changed', (note) => this.recordNote(note.name, 'health', note.message));
     this.#programs.set(spec.name, program);
     return program;
   }

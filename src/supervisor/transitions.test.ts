@@ -13,6 +13,7 @@ function makeEvent(type: EventType): MachineEvent {
   if (type === 'spawn-failed') return { type, reason: 'spawn /usr/bin/nope ENOENT' };
   if (type === 'extend-timeout') return { type, ms: 30_000 };
   if (type === 'resume-backoff') return { type, since: NOW };
+  if (type === 'health-failed') return { type, reason: 'check "http" failed 3 times in a row (HTTP 503)' };
   return { type };
 }
 
@@ -178,8 +179,13 @@ describe('transition table', () => {
       expectImpossible('starting', 'backoff-elapsed');
     });
 
-    test('starting + stop-timeout: is impossible because no stop is in progress', () => {
-      expectImpossible('starting', 'stop-timeout');
+    test('starting + stop-timeout: after a health kill, the process still there gets SIGKILL', () => {
+      expectTransition(
+        'starting',
+        { type: 'stop-timeout' },
+        { next: 'starting', effects: [killGroup], reason: 'still alive after SIGTERM; sending SIGKILL' },
+        makeContext({ killCause: 'startup check "boot" did not pass within 30000 ms' }),
+      );
     });
 
     test('starting + adopt: is impossible because adoption only happens to a stopped record', () => {
@@ -904,6 +910,167 @@ describe('resume-backoff', () => {
       { type: 'resume-backoff', since: NOW - 60_000 },
       { next: 'backoff', effects: [armBackoff(0)] },
       makeContext({ consecutiveFailures: 2 }),
+    );
+  });
+});
+
+describe('health cells', () => {
+  const withChecks = makeContext({ readyChecks: true, startTimeoutMs: 20_000 });
+  const notifyWithChecks = makeContext({ readiness: 'notify', readyChecks: true, startTimeoutMs: 20_000 });
+  const failed = {
+    type: 'health-failed',
+    reason: 'check "http" failed 3 times in a row (HTTP 503)',
+  } as const;
+  const healthKill: Effect[] = [
+    cancelTimers,
+    { type: 'note-kill-cause', cause: 'check "http" failed 3 times in a row (HTTP 503)' },
+    termGroup,
+    armStopDeadline,
+  ];
+
+  test('a startSecs program with ready checks waits for them under the start deadline, not startSecs', () => {
+    expectTransition(
+      'stopped',
+      { type: 'start' },
+      {
+        next: 'starting',
+        effects: [
+          resetFailures,
+          cancelTimers,
+          spawn,
+          { type: 'arm-timer', timer: 'start-deadline', ms: 20_000 },
+        ],
+        desired: 'running',
+      },
+      withChecks,
+    );
+  });
+
+  test('starting + checks-passed: a startSecs program with ready checks becomes running', () => {
+    expectTransition(
+      'starting',
+      { type: 'checks-passed' },
+      { next: 'running', effects: [cancelTimers] },
+      withChecks,
+    );
+  });
+
+  test('starting + checks-passed: a notify program that has not said READY=1 yet keeps starting', () => {
+    expectTransition(
+      'starting',
+      { type: 'checks-passed' },
+      { next: 'starting', effects: [{ type: 'note-ready', part: 'checks' }] },
+      notifyWithChecks,
+    );
+  });
+
+  test('starting + checks-passed: after READY=1 the checks complete readiness', () => {
+    const said = makeContext({ ...notifyWithChecks, readySoFar: { said: true, checks: false } });
+    expectTransition(
+      'starting',
+      { type: 'checks-passed' },
+      { next: 'running', effects: [cancelTimers] },
+      said,
+    );
+  });
+
+  test('starting + checks-passed: without startup or ready checks it means nothing', () => {
+    expectTransition('starting', { type: 'checks-passed' }, { next: 'starting', effects: [] });
+  });
+
+  test('starting + ready: READY=1 before the checks pass is noted, not ready yet', () => {
+    expectTransition(
+      'starting',
+      { type: 'ready' },
+      { next: 'starting', effects: [{ type: 'note-ready', part: 'said' }] },
+      notifyWithChecks,
+    );
+  });
+
+  test('starting + ready: READY=1 after the checks passed makes it running', () => {
+    const checked = makeContext({ ...notifyWithChecks, readySoFar: { said: false, checks: true } });
+    expectTransition('starting', { type: 'ready' }, { next: 'running', effects: [cancelTimers] }, checked);
+  });
+
+  test('starting + ready: a process being killed for its checks does not become ready', () => {
+    const killed = makeContext({
+      readiness: 'notify',
+      killCause: 'startup check "boot" did not pass within 30000 ms',
+    });
+    expectTransition('starting', { type: 'ready' }, { next: 'starting', effects: [] }, killed);
+  });
+
+  test('running + checks-passed: a ready check passing again changes nothing', () => {
+    expectTransition('running', { type: 'checks-passed' }, { next: 'running', effects: [] }, withChecks);
+  });
+
+  test('running + health-failed: stops the process with its stop signal and notes why', () => {
+    expectTransition('running', failed, {
+      next: 'running',
+      effects: healthKill,
+      reason: 'health: check "http" failed 3 times in a row (HTTP 503); sent SIGTERM',
+    });
+  });
+
+  test('starting + health-failed: a startup check out of budget stops the process the same way', () => {
+    expectTransition('starting', failed, { next: 'starting', effects: healthKill }, withChecks);
+  });
+
+  test('running + stop-timeout: after a health kill, SIGKILL', () => {
+    expectTransition(
+      'running',
+      { type: 'stop-timeout' },
+      { next: 'running', effects: [killGroup], reason: 'still alive after SIGTERM; sending SIGKILL' },
+      makeContext({ killCause: 'check "http" failed' }),
+    );
+  });
+
+  for (const state of ['stopped', 'backoff', 'stopping', 'exited', 'fatal'] as const) {
+    test(`${state} + checks-passed: a late verdict changes nothing`, () => {
+      expectTransition(state, { type: 'checks-passed' }, { next: state, effects: [] });
+    });
+    test(`${state} + health-failed: a late verdict changes nothing`, () => {
+      expectTransition(state, failed, { next: state, effects: [] });
+    });
+  }
+
+  test('the exit after a health kill restarts with a health: reason and counts as a failure', () => {
+    const ctx = makeContext({
+      killCause: 'check "http" failed 3 times in a row (HTTP 503)',
+      consecutiveFailures: 2,
+    });
+    const result = decideAfterExit(ctx, makeExit({ code: null, signal: 'SIGTERM', uptimeMs: 5000 }), false);
+    assert.equal(result.next, 'backoff');
+    assert.equal(
+      result.reason,
+      'health: check "http" failed 3 times in a row (HTTP 503); killed by SIGTERM; retrying in 1000 ms',
+    );
+    assert.deepEqual(result.effects[2], setFailures(3, []));
+  });
+
+  test('a health kill after a stable run starts the failure count over', () => {
+    const ctx = makeContext({ killCause: 'check "http" failed', consecutiveFailures: 4 });
+    const result = decideAfterExit(
+      ctx,
+      makeExit({ code: null, signal: 'SIGTERM', uptimeMs: 3_600_000 }),
+      false,
+    );
+    assert.equal(result.next, 'backoff');
+    assert.deepEqual(result.effects[2], setFailures(1, []));
+    assert.equal(result.reason, 'health: check "http" failed; killed by SIGTERM; retrying in 250 ms');
+  });
+
+  test('a health kill follows give-up like any failed start', () => {
+    const ctx = makeContext({
+      killCause: 'check "http" failed',
+      giveUp: { failures: 2, withinMs: 60_000 },
+      recentFailures: [NOW - 1000],
+    });
+    const result = decideAfterExit(ctx, makeExit({ code: null, signal: 'SIGTERM', uptimeMs: 5000 }), false);
+    assert.equal(result.next, 'fatal');
+    assert.match(
+      result.reason ?? '',
+      /^health: check "http" failed; killed by SIGTERM; gave up after 2 failed starts/,
     );
   });
 });

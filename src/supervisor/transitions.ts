@@ -1,5 +1,6 @@
 import { getBackoffDelayMs, getRecentFailures, isQuickExit } from './backoff.js';
 import type { EventType, ExitInfo, MachineContext, MachineEvent, State, Transition } from './states.js';
+import { arriveReady, healthFailed, killAfterDeadline } from './transitions-health.js';
 
 // The whole supervision logic as one table: transitions[state][event] → next state and effects.
 // Every cell is filled. `IMPOSSIBLE` cells make the runtime throw an error naming program, state and event.
@@ -16,7 +17,8 @@ function spawnNow(ctx: MachineContext, counted: boolean): Transition {
       { type: 'cancel-timers' },
       ...(counted ? [{ type: 'count-restart' } as const] : []),
       { type: 'spawn' },
-      ctx.readiness === 'startSecs'
+      // With startup or ready checks, they are the readiness of a startSecs program, bounded by startTimeout.
+      ctx.readiness === 'startSecs' && !ctx.readyChecks
         ? { type: 'arm-timer', timer: 'ready', ms: ctx.startSecsMs }
         : { type: 'arm-timer', timer: 'start-deadline', ms: ctx.startTimeoutMs },
     ],
@@ -56,7 +58,10 @@ function isSuccess(ctx: MachineContext, exit: ExitInfo): boolean {
 
 /** The heart of the policy: an unexpected exit becomes a restart now, a backoff, `exited` or `fatal`. */
 export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting: boolean): Transition {
-  const what = describeExit(exit);
+  // A process killed for failing its checks has failed, however long it ran: it backs off and counts
+  // towards giving up (its count starts over when it had run stably first).
+  const health = ctx.killCause !== null;
+  const what = health ? `health: ${ctx.killCause}; ${describeExit(exit)}` : describeExit(exit);
   const wantsRestart = ctx.restart === 'always' || (ctx.restart === 'on-failure' && !isSuccess(ctx, exit));
   if (!wantsRestart) {
     const reap = { type: 'reap-group', signal: ctx.stopSignal } as const;
@@ -65,7 +70,8 @@ export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting
   // A new run follows (now or after a wait): what is left of the old one dies at once, so the two
   // never run side by side, even when the leftovers ignore the stop signal.
   const reap = { type: 'reap-group', signal: 'SIGKILL' } as const;
-  if (!isQuickExit(ctx, exit.uptimeMs, wasStarting)) {
+  const quick = isQuickExit(ctx, exit.uptimeMs, wasStarting);
+  if (!quick && !health) {
     const restart = spawnNow(ctx, true);
     const reset = { type: 'set-failures', consecutive: 0, recent: [] } as const;
     if (ctx.restartDelayMs === 0)
@@ -81,7 +87,7 @@ export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting
       reason: what,
     };
   }
-  const consecutive = ctx.consecutiveFailures + 1;
+  const consecutive = (quick ? ctx.consecutiveFailures : 0) + 1;
   const recent = ctx.giveUp ? getRecentFailures(ctx) : [];
   const failures = { type: 'set-failures', consecutive, recent } as const;
   if (ctx.giveUp && recent.length >= ctx.giveUp.failures) {
@@ -167,12 +173,14 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': IMPOSSIBLE,
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('stopped'),
+    'health-failed': stay('stopped'),
   },
   starting: {
     start: stay('starting'),
     stop: (ctx) => beginStop(ctx, 'stopped'),
     restart: (ctx) => beginStop(ctx, 'running'),
-    ready: becomeReady,
+    ready: arriveReady('said', becomeReady),
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), true),
     'spawn-failed': (_ctx, event) => ({
       next: 'fatal',
@@ -180,7 +188,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
       reason: event.type === 'spawn-failed' ? event.reason : 'spawn failed',
     }),
     'backoff-elapsed': IMPOSSIBLE,
-    'stop-timeout': IMPOSSIBLE,
+    // Only after a health kill: the process did not die of its stop signal.
+    'stop-timeout': (ctx) => killAfterDeadline(ctx, 'starting'),
     adopt: IMPOSSIBLE,
     'start-timeout': (ctx) => ({
       next: 'starting',
@@ -191,6 +200,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': extendStart,
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': arriveReady('checks', becomeReady),
+    'health-failed': healthFailed('starting'),
   },
   running: {
     start: stay('running'),
@@ -200,18 +211,16 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), false),
     'spawn-failed': IMPOSSIBLE,
     'backoff-elapsed': IMPOSSIBLE,
-    // Only after a watchdog SIGABRT: the program did not die of it.
-    'stop-timeout': {
-      next: 'running',
-      effects: [{ type: 'kill-group', signal: 'SIGKILL' }],
-      reason: 'still alive after SIGABRT; sending SIGKILL',
-    },
+    // Only after a watchdog SIGABRT or a health kill: the program did not die of it.
+    'stop-timeout': (ctx) => killAfterDeadline(ctx, 'running'),
     adopt: IMPOSSIBLE,
     'start-timeout': IMPOSSIBLE,
     'watchdog-ping': watchdogPing,
     'watchdog-timeout': watchdogExpired,
     'extend-timeout': stay('running'),
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('running'),
+    'health-failed': healthFailed('running'),
   },
   backoff: {
     start: startFresh,
@@ -228,6 +237,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': IMPOSSIBLE,
     'resume-backoff': resumeBackoff,
+    'checks-passed': stay('backoff'),
+    'health-failed': stay('backoff'),
   },
   stopping: {
     start: { next: 'stopping', effects: [], desired: 'running' },
@@ -256,6 +267,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': stay('stopping'),
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('stopping'),
+    'health-failed': stay('stopping'),
   },
   exited: {
     start: startFresh,
@@ -272,6 +285,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': IMPOSSIBLE,
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('exited'),
+    'health-failed': stay('exited'),
   },
   fatal: {
     start: startFresh,
@@ -288,6 +303,8 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'watchdog-timeout': IMPOSSIBLE,
     'extend-timeout': IMPOSSIBLE,
     'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('fatal'),
+    'health-failed': stay('fatal'),
   },
 };
 
