@@ -74,11 +74,22 @@ function openConnection(port) {
     const parsed = parseResponse(buffer);
     if (!parsed) return;
     buffer = buffer.subarray(parsed.length);
-    finish({ ok: parsed.status === 200, close: parsed.close, bytes: pending.bytes, error: `HTTP ${parsed.status}` });
+    finish({
+      ok: parsed.status === 200,
+      close: parsed.close,
+      bytes: pending.bytes,
+      error: `HTTP ${parsed.status}`,
+    });
   });
   const onEnd = (error) => {
     state.closed = true;
-    if (pending) finish({ ok: false, close: true, bytes: pending.bytes, error: error?.code ?? 'closed before the response' });
+    if (pending)
+      finish({
+        ok: false,
+        close: true,
+        bytes: pending.bytes,
+        error: error?.code ?? 'closed before the response',
+      });
   };
   socket.on('error', onEnd);
   socket.on('close', () => onEnd());
@@ -127,7 +138,8 @@ function parseResponse(buffer) {
 
 export function summarize(stats) {
   const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
-  const at = (q) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  const at = (q) =>
+    sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return {
     sent: stats.sent,
     ok: stats.ok,

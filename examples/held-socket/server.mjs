@@ -30,7 +30,10 @@ if (fd !== null) server.listen({ fd });
 else server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 
 server.on('listening', () => {
-  const where = fd !== null ? `fd ${fd} (${process.env.LISTEN_FDNAMES ?? 'unnamed'})` : `port ${process.env.PORT ?? 3000}`;
+  const where =
+    fd !== null
+      ? `fd ${fd} (${process.env.LISTEN_FDNAMES ?? 'unnamed'})`
+      : `port ${process.env.PORT ?? 3000}`;
   console.log(`pid ${process.pid} serving on ${where}`);
 });
 
