@@ -4,7 +4,7 @@ import { BadArgumentError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { print } from '../output.js';
-import { OutputExistsError } from './import.js';
+import { describeFsError, OutputExistsError } from './import.js';
 
 // `tend export systemd|kubernetes|compose [-f FILE] [-o DIR] [--stdout] [--force] [NAMES...]` writes
 // the programs of a config file for another engine and lists what does not carry over. It never
@@ -76,8 +76,15 @@ export const exportCommand: Command = async (args) => {
   const paths = result.files.map((file) => join(dir, file.name));
   const existing = values.force ? undefined : paths.find((path) => existsSync(path));
   if (existing) throw new OutputExistsError(existing);
-  mkdirSync(dir, { recursive: true });
-  for (const [index, file] of result.files.entries()) writeFileSync(paths[index] as string, file.text);
+  for (const [index, file] of result.files.entries()) {
+    const path = paths[index] as string;
+    try {
+      if (index === 0) mkdirSync(dir, { recursive: true });
+      writeFileSync(path, file.text);
+    } catch (error) {
+      throw new BadArgumentError(`export: cannot write ${path} (${describeFsError(error)})`);
+    }
+  }
   for (const path of paths) print(`wrote ${path}`);
   for (const note of result.notes) print(exporters.formatNote(note));
   return 0;
