@@ -317,3 +317,27 @@ test('a file whose directory was removed is re-created within about a second of 
   assert.equal(faults[0]?.error.code, 'ENOENT');
   assert.deepEqual(recoveries, [{ path, droppedBytes: 0 }], 'and so is the recovery');
 });
+
+test('reopen opens the path again at once: a file moved away is replaced by a new one', () => {
+  const path = join(dir, 'app.log');
+  const { file, faults } = createFile(path);
+  file.write(Buffer.from('before\n'));
+  writeFileSync(join(dir, 'moved.log'), readFileSync(path));
+  rmSync(path);
+  file.reopen();
+  assert.ok(existsSync(path), 'the path is open again before anything is written');
+  file.write(Buffer.from('after\n'));
+  assert.equal(readFileSync(path, 'utf8'), 'after\n');
+  assert.deepEqual(faults, []);
+  file.close();
+});
+
+test('reopen of a file never opened leaves it closed until the first write', () => {
+  const path = join(dir, 'app.log');
+  const { file } = createFile(path);
+  file.reopen();
+  assert.equal(existsSync(path), false);
+  file.write(Buffer.from('one\n'));
+  assert.equal(readFileSync(path, 'utf8'), 'one\n');
+  file.close();
+});

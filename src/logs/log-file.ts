@@ -87,9 +87,7 @@ export class LogFile {
   #faultCode: string | undefined;
   #lastDeletedCheck = 0;
   #drain: PipeDrainHelper | null;
-  /** The pipe that the bytes of the current `spliceFrom` come from. */
-  #source: number | null = null;
-  /** Bytes of the current chunk already in the file (or moved there from the source). */
+  /** Bytes of the chunk being written that are already in the file: what a fault does not drop. */
   #taken = 0;
   #leftoversChecked = false;
 
@@ -114,25 +112,38 @@ export class LogFile {
   }
 
   write(chunk: Uint8Array): void {
+    this.#writeChunk(chunk, null);
+  }
+
+  /**
+   * Moves the `chunk.length` bytes at the head of pipe `source` into the file; `chunk` is a copy of
+   * them (from peekPipe) that says where lines end. Faults are handled as for `write`.
+   */
+  spliceFrom(source: number, chunk: Uint8Array): void {
+    this.#writeChunk(chunk, source);
+  }
+
+  /** `source`: the pipe the bytes are still in (they are moved out of it), or null: they are only in `chunk`. */
+  #writeChunk(chunk: Uint8Array, source: number | null): void {
     this.#taken = 0;
     try {
       const fd = this.#open();
       const limit = this.#policy.maxSizeBytes;
       if (limit > 0 && this.#regular && this.#size + chunk.length > limit) {
-        this.#writeAcrossRotation(chunk);
+        this.#writeAcrossRotation(chunk, source);
       } else {
-        this.#writeAll(fd, chunk, 0, chunk.length);
+        this.#writeAll(fd, chunk, 0, chunk.length, source);
       }
       this.#recovered();
     } catch (error) {
-      this.#fail(error as NodeJS.ErrnoException, chunk.length - this.#taken);
+      this.#fail(error as NodeJS.ErrnoException, chunk.length - this.#taken, source);
     }
   }
 
-  #fail(error: NodeJS.ErrnoException, dropped: number): void {
+  #fail(error: NodeJS.ErrnoException, dropped: number, source: number | null): void {
     this.#droppedBytes += dropped;
     // What could not go into the file must still leave the FIFO, or it would block the program.
-    if (this.#source !== null) discardFromPipe(this.#source, dropped);
+    if (source !== null) discardFromPipe(source, dropped);
     this.close();
     if (!this.#faulted || error.code !== this.#faultCode) {
       this.#faulted = true;
@@ -155,7 +166,6 @@ export class LogFile {
   spliceBlind(source: number, length: number): boolean {
     const drain = this.#drain;
     if (!drain) return false;
-    this.#source = source;
     this.#taken = 0;
     try {
       const fd = this.#open();
@@ -166,24 +176,9 @@ export class LogFile {
       if (length > 0) this.#endsLine = null;
       this.#recovered();
     } catch (error) {
-      this.#fail(error as NodeJS.ErrnoException, length - this.#taken);
-    } finally {
-      this.#source = null;
+      this.#fail(error as NodeJS.ErrnoException, length - this.#taken, source);
     }
     return true;
-  }
-
-  /**
-   * Moves the `chunk.length` bytes at the head of pipe `source` into the file; `chunk` is a copy of
-   * them (from peekPipe) that says where lines end. Faults are handled as for `write`.
-   */
-  spliceFrom(source: number, chunk: Uint8Array): void {
-    this.#source = source;
-    try {
-      this.write(chunk);
-    } finally {
-      this.#source = null;
-    }
   }
 
   /** Starts a new file now (daily rotation, or on request), if the current one has anything in it. */
@@ -237,9 +232,20 @@ export class LogFile {
     this.#fd = null;
   }
 
-  /** Forgets the open file so the next write opens the path again (after a flush or an external move). */
+  /**
+   * Closes the file and opens its path again (after a flush emptied it, or it was moved away), so its
+   * size and line end are read afresh. A file that is not open stays closed: the next write opens it.
+   */
   reopen(): void {
+    const wasOpen = this.#fd !== null;
     this.close();
+    if (!wasOpen) return;
+    try {
+      this.#open();
+      this.#recovered();
+    } catch (error) {
+      this.#fail(error as NodeJS.ErrnoException, 0, null);
+    }
   }
 
   /**
@@ -248,13 +254,13 @@ export class LogFile {
    * finished there, and one longer than the limit gets a file of its own, even if over the limit;
    * but no file grows past the limit by more than LINE_OVERRUN_BYTES: there the line is cut.
    */
-  #writeAcrossRotation(chunk: Uint8Array): void {
+  #writeAcrossRotation(chunk: Uint8Array, source: number | null): void {
     const limit = this.#policy.maxSizeBytes;
     let start = 0;
     while (start < chunk.length) {
       const remaining = chunk.length - start;
       if (this.#size + remaining <= limit) {
-        this.#writeAll(this.#open(), chunk, start, chunk.length);
+        this.#writeAll(this.#open(), chunk, start, chunk.length, source);
         return;
       }
       const room = limit - this.#size;
@@ -267,18 +273,18 @@ export class LogFile {
         cut = chunk.indexOf(NEWLINE, start) + 1;
         const furthest = start + limit + LINE_OVERRUN_BYTES - this.#size;
         if (cut === 0 && chunk.length <= furthest) {
-          this.#writeAll(this.#open(), chunk, start, chunk.length);
+          this.#writeAll(this.#open(), chunk, start, chunk.length, source);
           return;
         }
         if (cut === 0 || cut > furthest) {
           // Past the overrun with no newline: cut the line here (at once if the file is that full).
-          if (furthest > start) this.#writeAll(this.#open(), chunk, start, furthest);
+          if (furthest > start) this.#writeAll(this.#open(), chunk, start, furthest, source);
           start = Math.max(start, furthest);
           this.#rotateNow();
           continue;
         }
       }
-      this.#writeAll(this.#open(), chunk, start, cut);
+      this.#writeAll(this.#open(), chunk, start, cut, source);
       start = cut;
       if (start < chunk.length) this.#rotateNow();
     }
@@ -315,24 +321,13 @@ export class LogFile {
     else pruneRotated(fsPath, this.#policy.keep);
   }
 
-  #writeAll(fd: number, chunk: Uint8Array, from: number, to: number): void {
-    if (this.#source !== null && this.#drain) this.#spliceAll(this.#drain, this.#source, fd, to - from);
+  /** Bytes `from`..`to` of the chunk into the file: spliced out of `source` where it can, else copied. */
+  #writeAll(fd: number, chunk: Uint8Array, from: number, to: number, source: number | null): void {
+    if (source !== null && this.#drain) this.#spliceAll(this.#drain, source, fd, to - from);
     else {
       // Bytes peeked from a pipe that cannot be spliced: take them out, then write the copy.
-      if (this.#source !== null) discardFromPipe(this.#source, to - from);
-      let offset = from;
-      const position = this.#drain && this.#regular ? this.#size : null;
-      while (offset < to) {
-        const written = writeSync(
-          fd,
-          chunk,
-          offset,
-          to - offset,
-          position === null ? null : position + offset - from,
-        );
-        offset += written;
-        this.#taken += written;
-      }
+      if (source !== null) discardFromPipe(source, to - from);
+      this.#copyToFile(fd, chunk, from, to);
     }
     this.#size += to - from;
     if (to > from) this.#endsLine = chunk[to - 1] === NEWLINE;
@@ -349,21 +344,23 @@ export class LogFile {
     } catch (error) {
       // A file system without splice support: copy from now on (the file stays opened without O_APPEND).
       if ((error as NodeJS.ErrnoException).code !== 'EINVAL' || moved > 0) throw error;
-      this.#drain = null;
       const copy = Buffer.allocUnsafe(length);
       discardFromPipe(source, length, copy);
-      let offset = 0;
-      while (offset < length) {
-        const written = writeSync(
-          fd,
-          copy,
-          offset,
-          length - offset,
-          this.#regular ? this.#size + offset : null,
-        );
-        offset += written;
-        this.#taken += written;
-      }
+      this.#copyToFile(fd, copy, 0, length);
+      this.#drain = null;
+    }
+  }
+
+  /**
+   * The one writeSync loop. A file opened for splice (no O_APPEND) is written at its size, as splice
+   * does; one opened O_APPEND at its end.
+   */
+  #copyToFile(fd: number, bytes: Uint8Array, from: number, to: number): void {
+    const position = this.#drain && this.#regular ? this.#size - from : null;
+    for (let offset = from; offset < to; ) {
+      const written = writeSync(fd, bytes, offset, to - offset, position === null ? null : position + offset);
+      offset += written;
+      this.#taken += written;
     }
   }
 
