@@ -38,6 +38,7 @@ export interface ProgramDetailView extends ProgramStatusView {
   cwd: string;
   env: Record<string, string>;
   restart: string;
+  onExit: string;
   successExitCodes: number[];
   restartDelayMs: number;
   backoff: { initialMs: number; multiplier: number; maxMs: number; resetAfterMs: number };
@@ -92,6 +93,7 @@ export function toDetailView(
     cwd: spec.cwd,
     env,
     restart: spec.restart,
+    onExit: spec.onExit,
     successExitCodes: spec.successExitCodes,
     restartDelayMs: spec.restartDelay,
     backoff: {

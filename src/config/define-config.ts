@@ -84,6 +84,8 @@ export interface ProgramDefaults {
   autostart?: boolean;
   /** When to restart after an exit. Default `always`. */
   restart?: RestartPolicyName;
+  /** When it ends for good: `shutdown` stops everything and exits the daemon with its status. Default `restart`. */
+  onExit?: 'restart' | 'shutdown' | 'ignore';
   /** Exit codes that count as success for `on-failure`. Default `[0]`. */
   successExitCodes?: number[];
   /** Wait this long before every restart. Default `0s`. */

@@ -34,6 +34,7 @@ export interface ExpandContext {
 
 const POLICY_KEYS = [
   'restart',
+  'onExit',
   'successExitCodes',
   'restartDelay',
   'backoff',

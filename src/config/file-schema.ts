@@ -3,7 +3,7 @@ import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
 import { createCheckSchema } from './check-schema.js';
 import type { Duration, Signal, Size } from './define-config.js';
-import { RESTART_POLICIES } from './program-schema.js';
+import { ON_EXIT_POLICIES, RESTART_POLICIES } from './program-schema.js';
 
 // The shape of tend.yaml (and of tend.config.ts) as written, before defaults, instances and paths
 // are applied. Every custom message starts with "expected": problems.ts appends what was found.
@@ -64,6 +64,7 @@ const defaultsShape = {
     .optional(),
   autostart: z.boolean().optional(),
   restart: z.enum(RESTART_POLICIES).optional(),
+  onExit: z.enum(ON_EXIT_POLICIES).optional(),
   successExitCodes: z.array(z.int().min(0).max(255)).min(1).optional(),
   restartDelay: duration.optional(),
   backoff: backoffSchema.optional(),

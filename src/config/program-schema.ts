@@ -29,6 +29,14 @@ const RESERVED_NAMES = new Set(['all']);
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
+/**
+ * What the daemon does when a program ends for good (exited under its restart policy, or fatal):
+ * `restart` nothing more (the restart policy is all there is), `ignore` never restart it, whatever
+ * `restart` says, `shutdown` stop every other program and exit with its exit status (containers).
+ */
+export const ON_EXIT_POLICIES = ['restart', 'shutdown', 'ignore'] as const;
+export type OnExitPolicy = (typeof ON_EXIT_POLICIES)[number];
+
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
@@ -135,6 +143,7 @@ export const programInputSchema = z.strictObject({
     )
     .default({}),
   restart: z.enum(RESTART_POLICIES).default('always'),
+  onExit: z.enum(ON_EXIT_POLICIES).default('restart'),
   successExitCodes: z.array(z.number().int().min(0).max(255)).min(1).default([0]),
   restartDelay: duration.default(0),
   backoff: z

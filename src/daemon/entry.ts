@@ -8,6 +8,7 @@ import { guardInspectorSignal } from '../sdk/signals.js';
 guardInspectorSignal();
 
 const { isTendError } = await import('../errors.js');
+const { getExitCode } = await import('../cli/exit-codes.js');
 const { takeDetachChannel } = await import('../sdk/detach.js');
 const { runDaemon } = await import('./main.js');
 
@@ -17,6 +18,8 @@ const EXIT_LOCKED = 3;
 export interface StartOptions {
   /** Log into TEND_HOME/daemon.log instead of stdout. */
   readonly logToFile: boolean;
+  /** `tend daemon run -f FILE`: an absolute path. */
+  readonly configFile?: string;
 }
 
 /** Runs the daemon; on a failure to start, says why (to stderr and to whoever waits) and exits. */
@@ -30,8 +33,9 @@ export async function startDaemon(options: StartOptions): Promise<void> {
     const message = isTendError(error) ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`${new Date().toISOString()} error tend[${process.pid}]: ${message}\n`);
     channel?.fail(error);
-    const locked = isTendError(error) && error.code === 'DAEMON_LOCKED';
-    process.exit(locked || (error as Error).name === 'DaemonAlreadyRunningError' ? EXIT_LOCKED : 1);
+    // Another daemon holds the pid file: the same status as a held database (3).
+    if ((error as Error).name === 'DaemonAlreadyRunningError') process.exit(EXIT_LOCKED);
+    process.exit(isTendError(error) ? getExitCode(error.code) : 1);
   }
 }
 

@@ -2,7 +2,8 @@ import { unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { API_VERSION, createApp } from '../api/app.js';
 import { listenOnSocket } from '../api/server.js';
-import { RestartRefusedError } from '../errors.js';
+import { getExitCode } from '../cli/exit-codes.js';
+import { isTendError, RestartRefusedError } from '../errors.js';
 import { ProgramLogs } from '../logs/program-logs.js';
 import { getPaths } from '../paths.js';
 import type { DetachChannel } from '../sdk/detach.js';
@@ -18,9 +19,11 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { nodeSystem } from '../supervisor/system.js';
 import { VERSION } from '../version.js';
 import { createDaemonLogFile, writeStdout } from './daemon-log.js';
+import { decideDaemonExit } from './exit-policy.js';
 import { spawnSuccessor } from './handoff.js';
 import { ensureHome } from './home.js';
 import { installDaemonSignals } from './signals.js';
+import { applyStartupConfig, loadStartupConfig } from './startup-config.js';
 import { createStatusReporter } from './status-line.js';
 
 // The daemon, wired top to bottom from tend/daemon's parts (logger, notifier, watchdog, pid file,
@@ -32,6 +35,8 @@ export interface DaemonOptions {
   readonly logToFile: boolean;
   /** The line back to whoever started us: the CLI that detached us, or the daemon we succeed. */
   readonly channel: DetachChannel | null;
+  /** `tend daemon run -f FILE`: applied at start, output to stdout (a container's entrypoint). */
+  readonly configFile?: string;
 }
 
 // The supervisor gives a stop this long beyond its stop timeout to settle; the init system gets a bit more.
@@ -53,6 +58,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     watchdogUsec: process.env.WATCHDOG_USEC,
   };
   const notifier = createNotifier({ logger: log });
+  const config = options.configFile ? await loadStartupConfig(options.configFile) : null;
+  // A container's daemon also ends when all its programs have (see exit-policy.ts).
+  const exitWhenAllEnded = process.pid === 1 || config !== null;
 
   const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
   const pidFile = acquirePidFile(paths.pidFile, { name: 'tend' });
@@ -75,14 +83,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     log,
     logs,
     searchPath: process.env.PATH,
-    onStateChanged: reportStatus,
+    onStateChanged: (change, program) => {
+      reportStatus();
+      const exit = decideDaemonExit(change, program, supervisor?.list() ?? [], { exitWhenAllEnded });
+      if (exit) void shutdown(true, exit.why, exit.code);
+    },
   });
   log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
-
-  const report = supervisor.restore();
-  log.info(
-    `restored ${report.adopted.length} adopted, ${report.restarted.length} restarted, ${report.resting.length} resting`,
-  );
 
   let server: Server | undefined;
   let stopPings = () => {};
@@ -126,6 +133,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
   };
 
+  const report = supervisor.restore();
+  log.info(
+    `restored ${report.adopted.length} adopted, ${report.restarted.length} restarted, ${report.resting.length} resting`,
+  );
+
   const app = createApp({
     supervisor,
     logs,
@@ -168,6 +180,21 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   notifier.ready();
   reportStatus();
   options.channel?.ready();
+
+  if (config) {
+    try {
+      const changes = await applyStartupConfig(supervisor, config);
+      log.info(`applied ${config.path} (${changes} programs)`);
+    } catch (error) {
+      log.error(`could not apply ${config.path}`, error);
+      // The status the CLI gives for the same error, so `docker run` says what `tend up` would.
+      void shutdown(
+        true,
+        'the config file could not be applied',
+        isTendError(error) ? getExitCode(error.code) : 1,
+      );
+    }
+  }
 }
 
 function removeQuietly(path: string): void {

@@ -17,7 +17,8 @@ export interface ProgramHistory {
 
 export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, now: number): MachineContext {
   return {
-    restart: spec.restart,
+    // onExit: ignore means no restart, whatever the restart policy says.
+    restart: spec.onExit === 'ignore' ? 'never' : spec.restart,
     successExitCodes: spec.successExitCodes,
     restartDelayMs: spec.restartDelay,
     backoff: {

@@ -32,6 +32,7 @@ Options of start:
       --cwd DIR              working directory (default: the current one)
   -e, --env KEY=VALUE        environment variable (repeatable)
       --restart POLICY       always | on-failure | never (default: always)
+      --on-exit POLICY       restart | shutdown (stop everything, exit the daemon with its status) | ignore
       --restart-delay DUR    wait before every restart (default: 0)
       --start-secs DUR       time up before a start counts as successful (default: 1s)
       --ready notify|fd      the program says when it is ready: sd_notify READY=1 (NOTIFY_SOCKET),

@@ -50,6 +50,7 @@ export const showCommand: Command = async (args, { api }) => {
     ['cwd', detail.cwd],
     ['env', env.length > 0 ? env.join(' ') : '-'],
     ['restart', `${detail.restart} (success codes ${detail.successExitCodes.join(',')})`],
+    ['on exit', detail.onExit],
     [
       'backoff',
       `delay ${detail.restartDelayMs}ms, initial ${detail.backoff.initialMs}ms ×${detail.backoff.multiplier} up to ${detail.backoff.maxMs}ms, reset after ${detail.backoff.resetAfterMs}ms`,

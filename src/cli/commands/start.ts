@@ -30,6 +30,7 @@ const OPTIONS = {
   cwd: { type: 'string' },
   env: { type: 'string', short: 'e', multiple: true },
   restart: { type: 'string' },
+  'on-exit': { type: 'string' },
   'restart-delay': { type: 'string' },
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'string' },
@@ -99,6 +100,8 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
     }
     body.restart = values.restart;
   }
+  // The API's schema checks the value (restart, shutdown, ignore) and names it when it is wrong.
+  if (values['on-exit'] !== undefined) body.onExit = values['on-exit'];
   const durations = [
     ['restart-delay', 'restartDelay'],
     ['stop-timeout', 'stopTimeout'],

@@ -1,5 +1,5 @@
 import { type ContainerOut, getContainerArgv } from './container.js';
-import { type KeyMappings, mappedElsewhere } from './keys.js';
+import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
 import { formatSpan } from './systemd-text.js';
 
 // Each tend.yaml key as compose service settings: one cell per key (see keys.ts).
@@ -75,6 +75,7 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   autostart: (program, out) => {
     if (!program.spec.autostart) out.service.profiles = ['manual'];
   },
+  onExit: noteOnExit('docker compose'),
   restart: (program, out) => {
     const { restart, giveUp } = program.spec;
     const retries = restart === 'on-failure' && giveUp ? `:${giveUp.failures}` : '';

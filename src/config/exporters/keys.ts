@@ -15,6 +15,7 @@ export const EXPORT_KEYS = [
   'dependsOn',
   'autostart',
   'restart',
+  'onExit',
   'successExitCodes',
   'restartDelay',
   'backoff',
@@ -48,6 +49,16 @@ export function applyKeyMappings<T extends NoteSink>(
     if (!key.includes('.') && !KNOWN.has(key))
       out.note(key, 'tend export does not map this key yet; it is left out');
   }
+}
+
+/** onExit has no per-program equivalent in the exported engines: a note when it is not the default. */
+export function noteOnExit(engine: string): KeyMapper<NoteSink> {
+  return (program, out) => {
+    const { onExit } = program.spec;
+    if (onExit === 'shutdown')
+      out.note('onExit', `${engine} cannot stop the other programs when this one ends: tend's daemon does (onExit: shutdown)`);
+    if (onExit === 'ignore') out.note('onExit', 'onExit: ignore never restarts it: write restart: never instead');
+  };
 }
 
 /** Nothing to write: the key's effect is part of another cell (named in `why`, for the reader). */

@@ -1,7 +1,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type ContainerOut, getContainerArgv } from './container.js';
-import { type KeyMappings, mappedElsewhere } from './keys.js';
+import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
 import { noteLogRotation, toSeconds } from './shared.js';
 
 // Each tend.yaml key as Kubernetes settings: one cell per key (see keys.ts).
@@ -79,6 +79,7 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
     if (out.kind === 'Deployment') out.workload.replicas = 0;
     else out.workload.suspend = true;
   },
+  onExit: noteOnExit('Kubernetes'),
   restart: (program, out) => {
     out.pod.restartPolicy =
       program.spec.restart === 'always' ? 'Always' : program.spec.restart === 'never' ? 'Never' : 'OnFailure';

@@ -1,5 +1,5 @@
 import { getShellScript } from '../../supervisor/launch.js';
-import { type KeyMappings, mappedElsewhere } from './keys.js';
+import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';
 import { getBackoffSteps, noteLogRotation, pushAll } from './shared.js';
@@ -92,6 +92,7 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
       out.install.push(['WantedBy', out.userUnits ? 'default.target' : 'multi-user.target']);
     else out.install.push('autostart: false, so nothing enables it: systemctl start it by hand');
   },
+  onExit: noteOnExit('systemd'),
   restart: (program, out) => {
     const { restart } = program.spec;
     out.service.push(['Restart', restart === 'never' ? 'no' : restart]);

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { createTendHome, fixture, isAlive, ROOT, type TendHome, waitFor } from './helpers.js';
+
+// `tend daemon run -f tend.yaml` as a container's PID 1: under `unshare --pid --fork --mount-proc`
+// the daemon is PID 1 of a new pid namespace (what `docker run` gives an entrypoint). The test plays
+// the container runtime: it reads the output, sends the signals, reads the exit status.
+
+const TEND_BIN = join(ROOT, 'bin', 'tend.js');
+const canUnshare = process.getuid?.() === 0;
+const EXIT_TIMEOUT_MS = 20_000;
+
+// A program that says hello, then on SIGTERM says bye and exits 0.
+// (An argv, so the trapping shell is the main process the stop signal is for.)
+const POLITE = `["sh", "-c", "trap 'echo bye; exit 0' TERM; echo hello; while :; do sleep 0.1; done"]`;
+
+interface Container {
+  /** The daemon's pid as seen from here (it is 1 inside). */
+  readonly pid: number;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+async function runContainer(t: TestContext, h: TendHome, yaml: string): Promise<Container> {
+  const file = join(h.home, 'tend.yaml');
+  writeFileSync(file, yaml);
+  const child = spawn(
+    'unshare',
+    [
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--kill-child',
+      process.execPath,
+      TEND_BIN,
+      'daemon',
+      'run',
+      '-f',
+      file,
+    ],
+    { env: { ...process.env, TEND_HOME: h.home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no exit within ${EXIT_TIMEOUT_MS} ms:\n${output}`)),
+      EXIT_TIMEOUT_MS,
+    );
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  exited.catch(() => {});
+  t.after(() => child.kill('SIGKILL'));
+  const unsharePid = child.pid as number;
+  const pid = await waitFor(
+    () => {
+      try {
+        return (
+          Number(readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim()) || false
+        );
+      } catch {
+        return false;
+      }
+    },
+    5000,
+    'the namespace init (tend) to start',
+  );
+  return { pid, output: () => output, exited };
+}
+
+test('as PID 1, signals that only ask for a report are not fatal, and SIGTERM stops every program gracefully, then exits 0', {
+  skip: !canUnshare && 'needs root for unshare',
+}, async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const container = await runContainer(
+    t,
+    h,
+    `programs:\n  web:\n    command: ${POLITE}\n  stubborn:\n    command: ${fixture('ignore-term.sh')}\n    stopTimeout: 500ms\n`,
+  );
+  await waitFor(
+    () => /^web \| hello$/m.test(container.output()) && /^stubborn \| ready$/m.test(container.output()),
+    10_000,
+    'both programs to print to stdout as NAME | line',
+  );
+  const [row] = JSON.parse((await h.tend(['ls', '--json'])).stdout) as { pid: number }[];
+  assert.ok(row, 'the API answers from outside the namespace');
+
+  for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.kill(container.pid, signal);
+  await waitFor(() => /SIGUSR2 ignored/.test(container.output()), 5000, 'the signals to be logged');
+  assert.equal(isAlive(container.pid), true, 'HUP, USR1 and USR2 do not end it');
+  assert.equal((await h.tend(['daemon', 'status'])).code, 0);
+
+  process.kill(container.pid, 'SIGTERM');
+  assert.equal(await container.exited, 0, container.output());
+  assert.match(container.output(), /^web \| bye$/m, 'web was asked to stop and said bye');
+  assert.match(container.output(), /stubborn: stopping → stopped \(killed by SIGKILL\)/);
+});
+
+test('a program with onExit: shutdown that exits 3 stops the others and the daemon exits 3', {
+  skip: !canUnshare && 'needs root for unshare',
+}, async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const container = await runContainer(
+    t,
+    h,
+    `programs:\n  web:\n    command: ${POLITE}\n  migrate:\n    command: sh -c 'echo migrating; sleep 0.5; exit 3'\n    restart: never\n    onExit: shutdown\n`,
+  );
+  assert.equal(await container.exited, 3, container.output());
+  assert.match(container.output(), /^migrate \| migrating$/m);
+  assert.match(container.output(), /^web \| bye$/m, 'web was stopped gracefully first');
+  assert.match(container.output(), /migrate ended \(exited, exit status 3\) and has onExit: shutdown/);
+});
+
+test('a container whose programs all end fatal exits non-zero instead of idling', {
+  skip: !canUnshare && 'needs root for unshare',
+}, async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const container = await runContainer(
+    t,
+    h,
+    `programs:\n  broken:\n    command: sh -c 'echo trying; exit 1'\n    giveUp: { failures: 2, within: 1m }\n    backoff: { initial: 100ms }\n`,
+  );
+  assert.equal(await container.exited, 1, container.output());
+  assert.match(container.output(), /every program has ended, and broken fatal/);
+});
