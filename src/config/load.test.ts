@@ -175,7 +175,7 @@ describe('loadConfig: errors name the file, line, column, key, expectation and f
       'errors/unknown-key.yaml:4:5: programs.api.restartDelya: expected a known key, found "restartDelya" (did you mean "restartDelay"?)',
       'errors/unknown-key.yaml:6:7: programs.api.logs.rotatedaily: expected a known key, found "rotatedaily" (did you mean "rotateDaily"?)',
       `errors/unknown-key.yaml:7:5: programs.api.frobnicate: expected one of ${[
-        'cwd, instances, offsetEnv, env, envFile, autostart, restart, successExitCodes, restartDelay, backoff,',
+        'cwd, instances, offsetEnv, env, envFile, autostart, restart, onExit, successExitCodes, restartDelay, backoff,',
         'giveUp, startSecs, ready, readyFd, startTimeout, watchdog, stopSignal, stopTimeout, user, group, umask, logs, command, dependsOn, checks',
       ].join(' ')}, found "frobnicate"`,
     ]);
