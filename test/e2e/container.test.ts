@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -27,22 +27,19 @@ interface Container {
 async function runContainer(t: TestContext, h: TendHome, yaml: string): Promise<Container> {
   const file = join(h.home, 'tend.yaml');
   writeFileSync(file, yaml);
-  const child = spawn(
-    'unshare',
-    [
-      '--pid',
-      '--fork',
-      '--mount-proc',
-      '--kill-child',
-      process.execPath,
-      TEND_BIN,
-      'daemon',
-      'run',
-      '-f',
-      file,
-    ],
-    { env: { ...process.env, TEND_HOME: h.home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return runInNamespace(t, h, [process.execPath, TEND_BIN, 'daemon', 'run', '-f', file]);
+}
+
+async function runInNamespace(
+  t: TestContext,
+  h: TendHome,
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<Container> {
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...argv], {
+    env: { ...process.env, TEND_HOME: h.home, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -132,4 +129,37 @@ test('a container whose programs all end fatal exits non-zero instead of idling'
   );
   assert.equal(await container.exited, 1, container.output());
   assert.match(container.output(), /every program has ended, and broken fatal/);
+});
+
+/** An instruction's JSON argv from the Dockerfile, with `tend` run from this checkout. */
+function getDockerArgv(dockerfile: string, instruction: RegExp): string[] {
+  const line = dockerfile.split('\n').find((text) => instruction.test(text)) ?? '';
+  const argv = JSON.parse(line.slice(line.indexOf('['))) as string[];
+  return argv.flatMap((word) =>
+    word === 'tend' ? [process.execPath, TEND_BIN] : [word.replace('/app/', `${join(ROOT, 'examples')}/`)],
+  );
+}
+
+test('the example Dockerfile: its entrypoint runs the example as PID 1, its health check asks tend, its stop signal stops it with 0', {
+  skip: !canUnshare && 'needs root for unshare',
+}, async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const dockerfile = readFileSync(join(ROOT, 'examples', 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /^FROM node:/m);
+  const stopSignal = /^STOPSIGNAL (\S+)$/m.exec(dockerfile)?.[1] as NodeJS.Signals;
+  const port = 20_000 + (process.pid % 20_000);
+  const container = await runInNamespace(t, h, getDockerArgv(dockerfile, /^ENTRYPOINT /), {
+    PORT: String(port),
+  });
+  await waitFor(() => /^api \| listening on /m.test(container.output()), 10_000, 'the api to listen');
+  const [health, ...healthArgs] = getDockerArgv(dockerfile, /^HEALTHCHECK /);
+  const healthy = spawnSync(health as string, healthArgs, { env: { ...process.env, TEND_HOME: h.home } });
+  assert.equal(healthy.status, 0, String(healthy.stderr));
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  assert.equal(response.status, 200);
+
+  process.kill(container.pid, stopSignal);
+  assert.equal(await container.exited, 0, container.output());
+  assert.match(container.output(), /^api \| SIGTERM: closing the server$/m);
 });

@@ -20,6 +20,10 @@ Usage:
   tend down [NAMES...] [-f FILE]              stop and remove what tend.yaml declares
   tend scale NAME N                           grow or shrink a program's instances
   tend daemon start|stop|restart|status|run   manage the background daemon
+  tend daemon run [-f FILE]                   the daemon in the foreground (systemd, a container's PID 1)
+  tend startup [systemd|launchd] [--user|--system] [--run-as USER] [--dry-run|--check]
+                                              start the daemon at boot; --check verifies the unit
+  tend unstartup [systemd|launchd] [--user|--system]   remove the boot unit
   tend import pm2|supervisord|procfile|systemd FILE... [-o OUT] [--force] [--stdout] [--env NAME]
                                               write a tend.yaml from another tool's config
   tend export systemd|kubernetes|compose [NAMES...] [-f FILE] [-o DIR] [--stdout] [--force]

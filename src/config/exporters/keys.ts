@@ -56,8 +56,12 @@ export function noteOnExit(engine: string): KeyMapper<NoteSink> {
   return (program, out) => {
     const { onExit } = program.spec;
     if (onExit === 'shutdown')
-      out.note('onExit', `${engine} cannot stop the other programs when this one ends: tend's daemon does (onExit: shutdown)`);
-    if (onExit === 'ignore') out.note('onExit', 'onExit: ignore never restarts it: write restart: never instead');
+      out.note(
+        'onExit',
+        `${engine} cannot stop the other programs when this one ends: tend's daemon does (onExit: shutdown)`,
+      );
+    if (onExit === 'ignore')
+      out.note('onExit', 'onExit: ignore never restarts it: write restart: never instead');
   };
 }
 
