@@ -1,5 +1,5 @@
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
-import type { ProgramSnapshot, StateChange } from '../supervisor/program-types.js';
+import type { ProgramSnapshot, SpawnIntent, StateChange } from '../supervisor/program-types.js';
 import type { Desired, State } from '../supervisor/states.js';
 import type { Db } from './database.js';
 
@@ -12,6 +12,8 @@ export interface SavedProgram extends ProgramSnapshot {
   readonly savedState: State;
   /** When the record was last written (ms since the epoch): for a program in backoff, when it began. */
   readonly savedAt: number;
+  /** A spawn begun but never recorded (the daemon died between fork and write), or null. */
+  readonly spawnIntent: SpawnIntent | null;
 }
 
 export interface HistoryEvent {
@@ -43,6 +45,9 @@ interface ProgramRow {
   consecutive_failures: number;
   recent_failures: string;
   updated_at: number;
+  spawn_id: string | null;
+  spawn_uid: number | null;
+  spawn_at: number | null;
 }
 
 interface EventRow {
@@ -75,8 +80,12 @@ export class ProgramStore {
         `UPDATE programs SET desired = @desired, state = @state, pid = @pid, pgid = @pgid,
            proc_start_time = @procStartTime, started_at = @startedAt, restarts = @restarts,
            exit_code = @exitCode, exit_signal = @exitSignal, reason = @reason,
-           consecutive_failures = @consecutiveFailures, recent_failures = @recentFailures, updated_at = @now
+           consecutive_failures = @consecutiveFailures, recent_failures = @recentFailures, updated_at = @now,
+           spawn_id = NULL, spawn_uid = NULL, spawn_at = NULL
          WHERE name = @name`,
+      ),
+      intent: db.prepare(
+        'UPDATE programs SET spawn_id = @id, spawn_uid = @uid, spawn_at = @at WHERE name = @name',
       ),
       remove: db.prepare<[string]>('DELETE FROM programs WHERE name = ?'),
       addEvent: db.prepare(
@@ -121,7 +130,16 @@ export class ProgramStore {
       recentFailures: JSON.parse(row.recent_failures) as number[],
       adopted: false,
       statusText: null,
+      spawnIntent:
+        row.spawn_id === null || row.spawn_uid === null || row.spawn_at === null
+          ? null
+          : { id: row.spawn_id, uid: row.spawn_uid, at: row.spawn_at },
     }));
+  }
+
+  /** Written before the fork (one small UPDATE); the save that records the new pid clears it. */
+  recordSpawnIntent(name: string, intent: SpawnIntent): void {
+    this.#statements.intent.run({ name, ...intent });
   }
 
   insert(spec: ProgramSpec, now: number): void {

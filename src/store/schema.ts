@@ -32,4 +32,8 @@ export const MIGRATIONS: readonly string[] = [
      message TEXT
    );
    CREATE INDEX events_by_program ON events (program, id);`,
+  // The spawn intent (lost-spawns.ts): written before each fork, cleared by the write that records the pid.
+  `ALTER TABLE programs ADD COLUMN spawn_id TEXT;
+   ALTER TABLE programs ADD COLUMN spawn_uid INTEGER;
+   ALTER TABLE programs ADD COLUMN spawn_at INTEGER;`,
 ];

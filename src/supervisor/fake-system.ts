@@ -130,6 +130,12 @@ export class FakeSystem implements System {
     return this.time;
   }
 
+  #spawnIds = 0;
+  newSpawnId(): string {
+    this.#spawnIds += 1;
+    return `spawn-${this.#spawnIds}`;
+  }
+
   setTimer(ms: number, callback: () => void): TimerHandle {
     const timer = { at: this.time + ms, callback, cancelled: false };
     this.#timers.push(timer);

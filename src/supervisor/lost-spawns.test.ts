@@ -1,78 +1,91 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../../test/e2e/helpers.js';
-import { type FoundLeader, findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
+import { type ProcessFacts, pickLostSpawn, readProcesses } from './lost-spawns.js';
+import type { SpawnIntent } from './program-types.js';
 
-const leader = (pid: number, procStartTime: number, startedAt: number): FoundLeader => ({
-  pid,
-  ppid: 1,
-  procStartTime,
-  startedAt,
-});
+const INTENT: SpawnIntent = { id: 'secret-1', uid: 1000, at: 100_000 };
 
-test('the lost spawn is the newest leader started since the record was written', () => {
-  const savedAt = 100_000;
-  const leaders = [leader(10, 500, 90_000), leader(11, 900, 100_500), leader(12, 700, 99_500)];
-  assert.deepEqual(pickLostSpawn(leaders, savedAt, new Set()), {
-    pid: 11,
-    pgid: 11,
-    procStartTime: 900,
-    startedAt: 100_500,
+function table(...rows: Partial<ProcessFacts>[]): Map<number, ProcessFacts> {
+  return new Map(
+    rows.map((row, index) => {
+      const pid = row.pid ?? 10 + index;
+      const facts: ProcessFacts = {
+        pid,
+        ppid: 1,
+        session: pid,
+        uid: 1000,
+        procStartTime: 500,
+        startedAt: 100_100,
+        spawnId: 'secret-1',
+        ...row,
+      };
+      return [pid, facts];
+    }),
+  );
+}
+
+test('the lost spawn is the session leader that carries the intent’s secret', () => {
+  assert.deepEqual(pickLostSpawn(INTENT, table({ pid: 10 })), {
+    pid: 10,
+    pgid: 10,
+    procStartTime: 500,
+    startedAt: 100_100,
   });
 });
 
-test('a leader older than the record (a leftover of an earlier run) is never picked', () => {
-  assert.equal(pickLostSpawn([leader(10, 500, 90_000)], 100_000, new Set()), null);
-  assert.equal(pickLostSpawn(undefined, 100_000, new Set()), null);
+test('without the secret there is no lost spawn, whatever TEND_HOME and TEND_PROGRAM say', () => {
+  assert.equal(pickLostSpawn(INTENT, table({ spawnId: null }, { spawnId: 'guessed' })), null);
 });
 
-test('a pid that another record already holds is not picked', () => {
-  assert.equal(pickLostSpawn([leader(11, 900, 100_500)], 100_000, new Set([11])), null);
+test('another uid carrying the secret is not taken', () => {
+  assert.equal(pickLostSpawn(INTENT, table({ uid: 1001 })), null);
 });
 
-test('findProgramLeaders finds a session leader by its TEND_HOME and TEND_PROGRAM, not its children', {
+test('a process started long before or after the intent is not taken', () => {
+  assert.equal(pickLostSpawn(INTENT, table({ startedAt: 90_000 })), null);
+  assert.equal(pickLostSpawn(INTENT, table({ startedAt: 110_000 })), null);
+});
+
+test('a helper that called setsid descends from the main process: the main is taken, never it', () => {
+  const processes = table(
+    { pid: 10 },
+    { pid: 11, ppid: 20, session: 20 },
+    { pid: 20, ppid: 10, session: 20 },
+  );
+  // pid 20: a setsid'd helper (its parent is the main, 10); pid 11 is its child, not a leader.
+  assert.equal(pickLostSpawn(INTENT, processes)?.pid, 10);
+});
+
+test('two unrelated candidates: none is taken', () => {
+  assert.equal(pickLostSpawn(INTENT, table({ pid: 10 }, { pid: 11 })), null);
+});
+
+test('a process that is not a session leader is not a main process', () => {
+  assert.equal(pickLostSpawn(INTENT, table({ pid: 10, session: 9 })), null);
+});
+
+test('readProcesses reads the secret and the uid of a real session leader, not of its children', {
   skip: process.platform !== 'linux',
 }, async (t) => {
-  const home = mkdtempSync(join(tmpdir(), 'tend-unit-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  // The leader starts a child that calls setsid too: it belongs to the leader, not to a program.
-  const child = spawn('/bin/sh', ['-c', 'setsid sleep 30 & echo $!; exec sleep 30'], {
+  const child = spawn('/bin/sh', ['-c', 'sleep 30 & exec sleep 30'], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, TEND_HOME: home, TEND_PROGRAM: 'worker' },
+    stdio: 'ignore',
+    env: { ...process.env, TEND_SPAWN_ID: 'unit-secret' },
   });
-  const grandchild = await new Promise<number>((resolve) =>
-    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
-  );
   t.after(() => {
-    for (const pid of [-(child.pid ?? 0), grandchild]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {}
   });
-  // The exclusion is tested only once the grandchild really leads a session of its own.
-  const leadsSession = (pid: number) =>
-    readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ')[3] === String(pid);
-  await waitFor(
-    () => leadsSession(grandchild) && leadsSession(child.pid ?? 0),
-    2000,
-    'the leader and its setsid’d grandchild',
+  const leader = await waitFor(() => readProcesses().get(child.pid ?? 0), 2000, 'the leader');
+  assert.equal(leader.spawnId, 'unit-secret');
+  assert.equal(leader.uid, process.getuid?.());
+  assert.ok(Math.abs(leader.startedAt - Date.now()) < 5000, 'its start time is about now');
+  const picked = pickLostSpawn(
+    { id: 'unit-secret', uid: process.getuid?.() ?? 0, at: Date.now() },
+    readProcesses(),
   );
-  const found = findProgramLeaders(home);
-  const leaders = found.get('worker') ?? [];
-  assert.deepEqual(
-    leaders.map((entry) => entry.pid),
-    [child.pid],
-  );
-  const started = leaders[0]?.startedAt ?? 0;
-  assert.ok(
-    Math.abs(started - Date.now()) < 5000,
-    `start time ${new Date(started).toISOString()} is about now`,
-  );
-  assert.equal(findProgramLeaders(`${home}-other`).size, 0, 'another home has no programs here');
+  assert.equal(picked?.pid, child.pid);
 });

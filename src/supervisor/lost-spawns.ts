@@ -1,88 +1,121 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getStartedAtMs, readProcStat, UNREADABLE } from '../proc/stat.js';
-import type { RuntimeRecord } from './program-types.js';
+import type { RuntimeRecord, SpawnIntent } from './program-types.js';
 
 // A daemon that dies between fork() and the write that records the new pid leaves a program running
-// that no record points at; the next daemon would start it a second time. Every program leads its own
-// session and carries TEND_HOME and TEND_PROGRAM in its environment, so a new daemon that finds a
-// program's record dead looks for such a session leader before it starts one. One pass over /proc,
-// done only at restore and only when some record is dead. Linux only; elsewhere nothing is found.
+// that no record points at; the next daemon would start it a second time. The environment is not
+// proof (anyone can set TEND_HOME and TEND_PROGRAM), so each spawn is announced first: the record
+// gets a spawn intent (a fresh 128-bit secret, the uid) before the fork, the child carries the secret
+// as TEND_SPAWN_ID, and the write that records the pid clears the intent. A new daemon looks only
+// for records whose intent is still there, and takes a process only when:
+// - its environment holds that very secret (which only root and the child's own uid can read, in
+//   /proc/PID/environ, and which was in no process before this fork),
+// - it runs as the intent's uid and leads its own session (every program does: setsid at spawn),
+// - it started within seconds of the intent,
+// - and no other process with the secret is its ancestor: a helper the program started that called
+//   setsid itself carries the secret too, but descends from the main process.
+// Two candidates left means none is taken. One pass over /proc, only when some intent is pending.
+// Linux only; elsewhere nothing is found.
 
-export interface FoundLeader {
+/** The boot time has a one-second resolution and moves with clock adjustments. */
+const START_SLACK_MS = 2000;
+
+/** What /proc says about one process, for the choice below. */
+export interface ProcessFacts {
   readonly pid: number;
   readonly ppid: number;
+  readonly session: number;
+  readonly uid: number;
   readonly procStartTime: number;
-  /** ms since the epoch, to about a second (the kernel's boot time has that resolution). */
+  /** ms since the epoch, to about a second. */
   readonly startedAt: number;
+  /** TEND_SPAWN_ID from its environment, or null. */
+  readonly spawnId: string | null;
 }
 
-/**
- * Session leaders started for programs of `home`, by program name. A leader whose parent is itself
- * one of them (a program's child that called setsid) is left out: it belongs to that program.
- */
-export function findProgramLeaders(home: string): Map<string, FoundLeader[]> {
-  const found = new Map<string, FoundLeader[]>();
+/** The process a spawn intent names, or null; pure, so every rule above has a unit test. */
+export function pickLostSpawn(
+  intent: SpawnIntent,
+  processes: ReadonlyMap<number, ProcessFacts>,
+): RuntimeRecord | null {
+  const carriers = [...processes.values()].filter((facts) => facts.spawnId === intent.id);
+  const carrierPids = new Set(carriers.map((facts) => facts.pid));
+  const mains = carriers.filter(
+    (facts) =>
+      facts.session === facts.pid &&
+      facts.uid === intent.uid &&
+      Math.abs(facts.startedAt - intent.at) <= START_SLACK_MS &&
+      !hasAncestorIn(facts, processes, carrierPids),
+  );
+  const [main, ...others] = mains;
+  if (!main || others.length > 0) return null;
+  return {
+    pid: main.pid,
+    pgid: main.pid,
+    procStartTime: main.procStartTime,
+    startedAt: Math.round(main.startedAt),
+  };
+}
+
+/** Reads /proc once: every process's stat and uid, and the spawn id of those that lead a session. */
+export function readProcesses(): Map<number, ProcessFacts> {
+  const found = new Map<number, ProcessFacts>();
   if (process.platform !== 'linux') return found;
-  const all: { name: string; leader: FoundLeader }[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     const stat = readProcStat(pid);
-    if (stat === null || stat === UNREADABLE || stat.session !== pid) continue;
-    const name = readProgramName(pid, home);
-    if (name === null) continue;
-    const startedAt = getStartedAtMs(stat.startTime);
-    all.push({ name, leader: { pid, ppid: stat.ppid, procStartTime: stat.startTime, startedAt } });
-  }
-  const pids = new Set(all.map(({ leader }) => leader.pid));
-  for (const { name, leader } of all) {
-    if (pids.has(leader.ppid)) continue;
-    const list = found.get(name) ?? [];
-    list.push(leader);
-    found.set(name, list);
+    if (stat === null || stat === UNREADABLE) continue;
+    const uid = stat.session === pid ? readUid(pid) : -1;
+    found.set(pid, {
+      pid,
+      ppid: stat.ppid,
+      session: stat.session,
+      uid,
+      procStartTime: stat.startTime,
+      startedAt: getStartedAtMs(stat.startTime),
+      spawnId: stat.session === pid ? readSpawnId(pid) : null,
+    });
   }
   return found;
 }
 
-/**
- * The process a dead daemon spawned for a program after it last wrote the program's record (at
- * `savedAt`): the newest leader started since then. Older leaders are not a lost spawn (a leftover
- * that escaped an earlier stop, say) and are never adopted.
- */
-export function pickLostSpawn(
-  leaders: readonly FoundLeader[] | undefined,
-  savedAt: number,
-  excludePids: ReadonlySet<number>,
-): RuntimeRecord | null {
-  // The boot time moves with clock adjustments and has a one-second resolution.
-  const SLACK_MS = 2000;
-  let newest: FoundLeader | null = null;
-  for (const leader of leaders ?? []) {
-    if (excludePids.has(leader.pid) || leader.startedAt < savedAt - SLACK_MS) continue;
-    if (!newest || leader.procStartTime > newest.procStartTime) newest = leader;
+function hasAncestorIn(
+  facts: ProcessFacts,
+  processes: ReadonlyMap<number, ProcessFacts>,
+  pids: ReadonlySet<number>,
+): boolean {
+  const seen = new Set<number>();
+  for (let ppid = facts.ppid; ppid > 1 && !seen.has(ppid); ppid = processes.get(ppid)?.ppid ?? 0) {
+    if (pids.has(ppid)) return true;
+    seen.add(ppid);
   }
-  if (!newest) return null;
-  return {
-    pid: newest.pid,
-    pgid: newest.pid,
-    procStartTime: newest.procStartTime,
-    startedAt: Math.round(newest.startedAt),
-  };
+  return false;
 }
 
-/** TEND_PROGRAM of a process whose TEND_HOME is `home`, or null (also when its environ is unreadable). */
-function readProgramName(pid: number, home: string): string | null {
+/** The real uid (first of the four on the Uid: line), or -1. */
+function readUid(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'latin1')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('Uid:'));
+    const uid = Number(line?.slice('Uid:'.length).trim().split(/\s+/)[0]);
+    return Number.isInteger(uid) ? uid : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** TEND_SPAWN_ID of a process, or null (also when its environ is not ours to read). */
+function readSpawnId(pid: number): string | null {
   let environ: string;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch {
     return null;
   }
-  let name: string | null = null;
-  let sameHome = false;
-  for (const variable of environ.split('\0')) {
-    if (variable.startsWith('TEND_PROGRAM=')) name = variable.slice('TEND_PROGRAM='.length);
-    else if (variable === `TEND_HOME=${home}`) sameHome = true;
-  }
-  return sameHome ? name : null;
+  const prefix = 'TEND_SPAWN_ID=';
+  for (const variable of environ.split('\0'))
+    if (variable.startsWith(prefix)) return variable.slice(prefix.length);
+  return null;
 }

@@ -44,6 +44,46 @@ describe('ManagedProgram', () => {
     assert.equal(program.pid, system.lastChild.pid);
   });
 
+  test('each spawn records its intent (a fresh secret, the uid) before the fork and hands the child the secret', () => {
+    const system = new FakeSystem();
+    const intents: { id: string; spawnedBefore: number }[] = [];
+    const program = new ManagedProgram({
+      spec: makeSpec(),
+      system,
+      capture: new FakeCapture(),
+      recordSpawnIntent: (intent) => intents.push({ id: intent.id, spawnedBefore: system.spawned.length }),
+    });
+    program.dispatch({ type: 'start' });
+    system.advance(6000);
+    system.lastChild.exit(1);
+    assert.deepEqual(
+      intents.map(({ spawnedBefore }) => spawnedBefore),
+      [0, 1],
+      'written before each fork',
+    );
+    assert.equal(system.spawned[0]?.request.env.TEND_SPAWN_ID, intents[0]?.id);
+    assert.equal(system.spawned[1]?.request.env.TEND_SPAWN_ID, intents[1]?.id);
+    assert.notEqual(intents[0]?.id, intents[1]?.id, 'a fresh secret each time');
+  });
+
+  test('a spawn whose intent cannot be recorded (disk full) does not fork', () => {
+    const system = new FakeSystem();
+    const program = new ManagedProgram({
+      spec: makeSpec(),
+      system,
+      capture: new FakeCapture(),
+      recordSpawnIntent: () => {
+        throw new Error('database or disk is full');
+      },
+    });
+    program.dispatch({ type: 'start' });
+    assert.equal(system.spawned.length, 0);
+    assert.match(
+      program.snapshot().reason ?? '',
+      /cannot record the spawn in the database: database or disk is full/,
+    );
+  });
+
   test('a shell command string runs through /bin/sh -c', () => {
     const { system, program } = setup({ command: 'echo hi | cat' });
     program.dispatch({ type: 'start' });

@@ -8,7 +8,13 @@ import { readNotifyFields } from './notify-message.js';
 import { ProcessGroup } from './process-group.js';
 import { createProgramProbe, type ProbeFactory, startProgramChecks } from './program-checks.js';
 import { getMachineContext } from './program-context.js';
-import type { HealthNote, ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
+import type {
+  HealthNote,
+  ProgramSnapshot,
+  RuntimeRecord,
+  SpawnIntent,
+  StateChange,
+} from './program-types.js';
 import type { ReadinessChannel } from './readiness.js';
 import { spawnProgram } from './spawn-program.js';
 import { type Desired, type Effect, isActive, type MachineEvent, type State, type Timer } from './states.js';
@@ -60,6 +66,7 @@ export class ManagedProgram extends EventEmitter<{
   /** Of the current process: the halves of readiness that arrived, and why tend is killing it. */
   #readySoFar = { said: false, checks: false };
   #killCause: string | null = null;
+  #recordSpawnIntent: (intent: SpawnIntent) => void;
 
   constructor(options: {
     spec: ProgramSpec;
@@ -69,9 +76,12 @@ export class ManagedProgram extends EventEmitter<{
     saved?: ProgramSnapshot;
     /** How checks probe (tests give fakes); default the real http, tcp and exec probes. */
     probes?: ProbeFactory;
+    /** Records a spawn intent before each fork (see spawn-program.ts); throwing fails the spawn. */
+    recordSpawnIntent?: (intent: SpawnIntent) => void;
   }) {
     super();
     this.#probes = options.probes ?? createProgramProbe;
+    this.#recordSpawnIntent = options.recordSpawnIntent ?? (() => {});
     this.#spec = options.spec;
     this.#system = options.system;
     this.#capture = options.capture;
@@ -273,7 +283,13 @@ export class ManagedProgram extends EventEmitter<{
   }
 
   #spawn(): void {
-    const outcome = spawnProgram(this.#spec, this.#system, this.#capture, this.#readiness);
+    const outcome = spawnProgram(
+      this.#spec,
+      this.#system,
+      this.#capture,
+      this.#readiness,
+      this.#recordSpawnIntent,
+    );
     if ('failure' in outcome) {
       // Raised while effects run: queued behind the current step, like any event raised here.
       this.#queue.push({ type: 'spawn-failed', reason: outcome.failure });

@@ -45,3 +45,13 @@ export interface StateChange {
   readonly pid: number | null;
   readonly exit: ExitInfo | null;
 }
+
+/** A spawn the daemon began: recorded before the fork, cleared by the write that records its pid. */
+export interface SpawnIntent {
+  /** Random, secret: the child gets it as TEND_SPAWN_ID; only root and the child's uid can read it there. */
+  readonly id: string;
+  /** The uid the child runs as. */
+  readonly uid: number;
+  /** When the intent was written (ms since the epoch); the fork follows at once. */
+  readonly at: number;
+}

@@ -1,11 +1,14 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
 import { getLaunch } from './launch.js';
+import type { SpawnIntent } from './program-types.js';
 import type { ReadinessChannel } from './readiness.js';
 import type { ChildHandle, System } from './system.js';
 
 // One spawn of a program: its output FIFOs, its launch (argv, env, user), its readiness fd, and
-// the fds closed again in the daemon once the child holds them.
+// the fds closed again in the daemon once the child holds them. Before the fork, the spawn intent
+// (a fresh secret id, the uid) is recorded: a daemon that dies before it records the pid leaves a
+// process the next one can prove it started (lost-spawns.ts), and nobody else can pass for it.
 
 export type SpawnOutcome = { readonly child: ChildHandle } | { readonly failure: string };
 
@@ -14,6 +17,7 @@ export function spawnProgram(
   system: System,
   capture: Capture,
   readiness: ReadinessChannel | null,
+  recordIntent: (intent: SpawnIntent) => void,
 ): SpawnOutcome {
   let fds: ChildFds;
   try {
@@ -25,11 +29,17 @@ export function spawnProgram(
   try {
     const launch = getLaunch(spec);
     readyFd = readiness?.openChildFd() ?? null;
+    const intent = { id: system.newSpawnId(), uid: launch.uid ?? getOwnUid(), at: system.now() };
+    try {
+      recordIntent(intent);
+    } catch (error) {
+      return { failure: `cannot record the spawn in the database: ${(error as Error).message}` };
+    }
     const child = system.spawn({
       name: spec.name,
       cwd: spec.cwd,
       ...launch,
-      env: { ...launch.env, ...readiness?.env },
+      env: { ...launch.env, ...readiness?.env, TEND_SPAWN_ID: intent.id },
       stdout: fds.out,
       stderr: fds.err,
       extraFds: readyFd ? [readyFd] : [],
@@ -41,4 +51,8 @@ export function spawnProgram(
     capture.releaseChildFds(fds);
     readyFd?.release();
   }
+}
+
+function getOwnUid(): number {
+  return process.getuid?.() ?? 0;
 }

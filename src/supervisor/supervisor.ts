@@ -11,10 +11,10 @@ import type { TendPaths } from '../paths.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
-import { findProgramLeaders, pickLostSpawn } from './lost-spawns.js';
+import { pickLostSpawn, readProcesses } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
-import type { ProgramSnapshot, RuntimeRecord, StateChange } from './program-types.js';
+import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, StateChange } from './program-types.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive, type State } from './states.js';
 import type { System } from './system.js';
@@ -157,22 +157,25 @@ export class Supervisor {
   }
 
   /**
-   * Processes a dead daemon spawned but never recorded (it died between fork and write), by program.
-   * Looked for only when some record has no live process, in one pass over /proc.
+   * Processes a dead daemon spawned but never recorded (it died between fork and write), by program:
+   * only where a spawn intent is still pending, and only a process that proves it is that spawn
+   * (lost-spawns.ts). One pass over /proc, and none when no intent is pending.
    */
   #findLostSpawns(
     saved: readonly SavedProgram[],
     live: ReadonlySet<SavedProgram>,
   ): Map<string, RuntimeRecord> {
     const found = new Map<string, RuntimeRecord>();
-    if (live.size === saved.length) return found;
-    const leaders = findProgramLeaders(this.#options.paths.home);
-    if (leaders.size === 0) return found;
-    const known = new Set([...live].flatMap(({ runtime }) => (runtime.pid === null ? [] : [runtime.pid])));
-    for (const record of saved) {
-      if (live.has(record)) continue;
-      const lost = pickLostSpawn(leaders.get(record.spec.name), record.savedAt, known);
+    const pending = saved.filter((record) => record.spawnIntent !== null && !live.has(record));
+    if (pending.length === 0) return found;
+    const processes = readProcesses();
+    for (const record of pending) {
+      const lost = pickLostSpawn(record.spawnIntent as SpawnIntent, processes);
       if (lost) found.set(record.spec.name, lost);
+      else
+        this.#options.log.info(
+          `${record.spec.name}: its last spawn left no process that proves it is that spawn`,
+        );
     }
     return found;
   }
@@ -305,7 +308,10 @@ export class Supervisor {
       // Only a restored program can get here (create checks first): it runs, but nobody hears it.
       this.#options.log.warn(`${spec.name}: ${(error as Error).message}`);
     }
-    program = new ManagedProgram({ spec, system, capture, readiness, saved, probes: this.#options.probes });
+    const recordSpawnIntent = (intent: SpawnIntent) =>
+      this.#options.store.recordSpawnIntent(spec.name, intent);
+    const probes = this.#options.probes;
+    program = new ManagedProgram({ spec, system, capture, readiness, saved, probes, recordSpawnIntent });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     program.on('health-changed', (note) => this.recordNote(note.name, 'health', note.message));
     this.#programs.set(spec.name, program);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
 import { getNativeHelper } from '../native.js';
 import { isAlive, isInGroup, isSameProcess, readStartTime } from '../proc/liveness.js';
@@ -31,9 +32,12 @@ export interface System extends Clock {
    * (no pidfd) or the process is already gone; the caller then checks for itself.
    */
   watchExit?(pid: number, onExit: () => void): TimerHandle | null;
+  /** A fresh secret naming one spawn (TEND_SPAWN_ID): 128 random bits, hex. */
+  newSpawnId(): string;
 }
 
 export const nodeSystem: System = {
+  newSpawnId: () => randomBytes(16).toString('hex'),
   spawn: spawnChild,
   kill(pid, signal) {
     try {

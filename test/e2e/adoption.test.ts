@@ -156,16 +156,25 @@ test('a program the dead daemon spawned but never recorded is adopted, not start
   const daemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
 
   // What a daemon SIGKILLed between fork() and its database write leaves behind: the recorded
-  // process is dead, and its replacement (a session leader with the program's TEND_HOME and
-  // TEND_PROGRAM) runs with no record pointing at it.
+  // process is dead, the record holds the spawn intent (a secret, the uid), and the replacement (a
+  // session leader carrying the secret as TEND_SPAWN_ID) runs with no record pointing at it.
   process.kill(daemon.pid, 'SIGKILL');
   await waitFor(() => !isAlive(daemon.pid), 2000, 'the daemon to die');
   process.kill(-(first.pid ?? 0), 'SIGKILL');
   await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
+  const secret = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const db = new Database(join(h.home, 'tend.db'));
+  db.prepare('UPDATE programs SET spawn_id = ?, spawn_uid = ?, spawn_at = ? WHERE name = ?').run(
+    secret,
+    process.getuid?.() ?? 0,
+    Date.now(),
+    'web',
+  );
+  db.close();
   const lost = spawn(fixture('sleeper.sh'), [], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, TEND_HOME: h.home, TEND_PROGRAM: 'web' },
+    env: { ...process.env, TEND_HOME: h.home, TEND_PROGRAM: 'web', TEND_SPAWN_ID: secret },
   });
   lost.unref();
   t.after(() => killQuietly(-(lost.pid ?? 0)));
