@@ -17,7 +17,7 @@ export const TARGETS = [
   },
   { file: 'src/supervisor/lost-spawns.ts', tests: ['src/supervisor/lost-spawns.test.ts'] },
   { file: 'src/logs/rotation.ts', tests: ['src/logs/rotation.test.ts', 'src/logs/log-file.test.ts'] },
-  { file: 'src/supervisor/plan.ts', tests: ['src/supervisor/plan.test.ts'] },
+  { file: 'src/deploy/plan.ts', tests: ['src/deploy/plan.test.ts'] },
   {
     file: 'src/config/importers/supervisord-values.ts',
     tests: ['src/config/importers/supervisord-values.test.ts', 'src/config/importers/supervisord.test.ts'],

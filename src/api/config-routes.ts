@@ -1,10 +1,10 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { type ProgramSpec, programInputSchema, programNameSchema } from '../config/program-schema.js';
+import { applyPlan, getStartOrder } from '../deploy/apply.js';
+import { computePlan, withDependencies } from '../deploy/plan.js';
+import { scaleProgram } from '../deploy/scale.js';
 import { BadRequestError } from '../errors.js';
-import { applyPlan, getStartOrder } from '../supervisor/apply.js';
-import { computePlan, withDependencies } from '../supervisor/plan.js';
-import { scaleProgram } from '../supervisor/scale.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { parseOrThrow } from './schemas.js';
 

@@ -1,7 +1,7 @@
 import { getCheckKind } from '../config/check-schema.js';
 import type { CheckView as CheckState, HealthSummary } from '../health/program-health.js';
 import type { LogFaultView } from '../logs/program-logs.js';
-import type { ProgramSnapshot } from '../supervisor/program-types.js';
+import type { ProgramSnapshot } from '../program-record.js';
 
 // The JSON shapes of the API (documented in docs/api.md). Environment values are masked unless asked for.
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProgramSpec } from '../config/program-schema.js';
-import type { ProgramSnapshot, StateChange } from '../supervisor/program-types.js';
-import type { State } from '../supervisor/states.js';
+import type { ProgramSnapshot, State, StateChange } from '../program-record.js';
 import { decideDaemonExit, getExitStatus } from './exit-policy.js';
 
 function program(

@@ -1,6 +1,5 @@
 import { constants } from 'node:os';
-import type { ProgramSnapshot, StateChange } from '../supervisor/program-types.js';
-import type { State } from '../supervisor/states.js';
+import type { ProgramSnapshot, State, StateChange } from '../program-record.js';
 
 // When the daemon itself should end, as Pebble's `on-failure: shutdown` and s6-overlay's
 // S6_BEHAVIOUR_IF_STAGE2_FAILS do it: a program with `onExit: shutdown` that ends for good (it

@@ -1,4 +1,4 @@
-import type { ProgramSnapshot } from '../supervisor/program-types.js';
+import type { ProgramSnapshot } from '../program-record.js';
 
 // The one-line summary an init system shows for the daemon (STATUS=, `systemctl status`):
 // "12 programs, 11 running, 1 fatal". Computed at most once per turn of the event loop, however

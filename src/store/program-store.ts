@@ -1,6 +1,5 @@
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
-import type { ProgramSnapshot, SpawnIntent, StateChange } from '../supervisor/program-types.js';
-import type { Desired, State } from '../supervisor/states.js';
+import type { Desired, ProgramSnapshot, SpawnIntent, State, StateChange } from '../program-record.js';
 import type { Db } from './database.js';
 
 // Queries over the programs and events tables. Statements are prepared once; each state change is

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { waitFor } from '../../test/e2e/helpers.js';
+import type { SpawnIntent } from '../program-record.js';
 import { type ProcessFacts, pickLostSpawn, readProcesses } from './lost-spawns.js';
-import type { SpawnIntent } from './program-types.js';
 
 const INTENT: SpawnIntent = { id: 'secret-1', uid: 1000, at: 100_000 };
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getStartedAtMs, readProcStat, UNREADABLE } from '../proc/stat.js';
-import type { RuntimeRecord, SpawnIntent } from './program-types.js';
+import type { RuntimeRecord, SpawnIntent } from '../program-record.js';
 
 // A daemon that dies between fork() and the write that records the new pid leaves a program running
 // that no record points at; the next daemon would start it a second time. The environment is not

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
 import { FakeProbe, flush } from '../health/fake-probe.js';
+import type { HealthNote, StateChange } from '../program-record.js';
 import { FakeCapture, FakeSystem } from './fake-system.js';
 import { ManagedProgram } from './managed-program.js';
-import type { HealthNote, StateChange } from './program-types.js';
 
 // Checks wired into a program: fake probes answered by hand, the fake clock, no real process.
 

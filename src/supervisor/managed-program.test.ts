@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
+import type { RuntimeRecord, StateChange } from '../program-record.js';
 import { ADOPTED_POLL_MS, ADOPTED_STOPPING_POLL_MS } from './adoption-watch.js';
 import { FakeCapture, FakeSystem } from './fake-system.js';
 import { ManagedProgram } from './managed-program.js';
 import { parseNotifyMessage } from './notify-message.js';
-import type { RuntimeRecord, StateChange } from './program-types.js';
 
 function makeSpec(overrides: Partial<ProgramSpec> = {}): ProgramSpec {
   const defaults = programInputSchema.parse({

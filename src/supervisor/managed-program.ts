@@ -3,21 +3,23 @@ import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
 import type { ProgramHealth } from '../health/program-health.js';
 import type { Capture } from '../logs/capture.js';
+import type {
+  Desired,
+  HealthNote,
+  ProgramSnapshot,
+  RuntimeRecord,
+  SpawnIntent,
+  State,
+  StateChange,
+} from '../program-record.js';
 import { AdoptionWatch } from './adoption-watch.js';
 import { readNotifyFields } from './notify-message.js';
 import { ProcessGroup } from './process-group.js';
 import { createProgramProbe, type ProbeFactory, startProgramChecks } from './program-checks.js';
 import { getMachineContext } from './program-context.js';
-import type {
-  HealthNote,
-  ProgramSnapshot,
-  RuntimeRecord,
-  SpawnIntent,
-  StateChange,
-} from './program-types.js';
 import type { ReadinessChannel } from './readiness.js';
 import { spawnProgram } from './spawn-program.js';
-import { type Desired, type Effect, isActive, type MachineEvent, type State, type Timer } from './states.js';
+import { type Effect, isActive, type MachineEvent, type Timer } from './states.js';
 import type { System, TimerHandle } from './system.js';
 import { IMPOSSIBLE, transition } from './transitions.js';
 

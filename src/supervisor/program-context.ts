@@ -1,6 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { hasReadinessChecks } from '../health/program-health.js';
-import type { Desired, MachineContext } from './states.js';
+import type { Desired } from '../program-record.js';
+import type { MachineContext } from './states.js';
 
 // What the table is told about a program: its spec's policy in the table's units, plus its history.
 

@@ -1,7 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
+import type { SpawnIntent } from '../program-record.js';
 import { getLaunch } from './launch.js';
-import type { SpawnIntent } from './program-types.js';
 import type { ReadinessChannel } from './readiness.js';
 import type { ChildHandle, System } from './system.js';
 

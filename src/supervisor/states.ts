@@ -1,38 +1,8 @@
 import type { RestartPolicy } from '../config/program-schema.js';
+import type { Desired, ExitInfo, State } from '../program-record.js';
 
-// The vocabulary of the process state machine (supervisord's states, s6's table form).
-
-export const STATES = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
-export type State = (typeof STATES)[number];
-
-export const EVENT_TYPES = [
-  'start',
-  'stop',
-  'restart',
-  'ready',
-  'exit',
-  'spawn-failed',
-  'backoff-elapsed',
-  'stop-timeout',
-  'adopt',
-  'start-timeout',
-  'watchdog-ping',
-  'watchdog-timeout',
-  'extend-timeout',
-  'resume-backoff',
-  'checks-passed',
-  'health-failed',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-export type Desired = 'running' | 'stopped';
-
-export interface ExitInfo {
-  /** null when the process died by a signal, or when it was adopted and its status is unknowable. */
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly uptimeMs: number;
-}
+// What the transition table speaks: its inputs (events), its outputs (effects), what it is told
+// (the context). The states and event names themselves are in program-record.ts.
 
 export type MachineEvent =
   | {

@@ -8,15 +8,15 @@ import {
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
+import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, State, StateChange } from '../program-record.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
 import { pickLostSpawn, readProcesses } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
-import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, StateChange } from './program-types.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
-import { hasProcess, isActive, type State } from './states.js';
+import { hasProcess, isActive } from './states.js';
 import type { System } from './system.js';
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,

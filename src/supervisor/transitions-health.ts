@@ -1,4 +1,5 @@
-import type { MachineContext, MachineEvent, State, Transition } from './states.js';
+import type { State } from '../program-record.js';
+import type { MachineContext, MachineEvent, Transition } from './states.js';
 
 // The cells of the table that health checks add (docs/health.md): readiness in two halves (the
 // program says it is ready, its checks pass) and a failed alive check, which stops the process with

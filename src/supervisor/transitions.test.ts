@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Desired, EventType, ExitInfo, State } from '../program-record.js';
 import { makeContext, NOW } from './fake-system.js';
-import type { Desired, Effect, EventType, ExitInfo, MachineContext, MachineEvent, State } from './states.js';
+import type { Effect, MachineContext, MachineEvent } from './states.js';
 import { decideAfterExit, IMPOSSIBLE, transition } from './transitions.js';
 
 function makeExit(overrides: Partial<ExitInfo> = {}): ExitInfo {

@@ -1,5 +1,6 @@
+import type { EventType, ExitInfo, State } from '../program-record.js';
 import { getBackoffDelayMs, getRecentFailures, isQuickExit } from './backoff.js';
-import type { EventType, ExitInfo, MachineContext, MachineEvent, State, Transition } from './states.js';
+import type { MachineContext, MachineEvent, Transition } from './states.js';
 import { arriveReady, healthFailed, killAfterDeadline } from './transitions-health.js';
 
 // The whole supervision logic as one table: transitions[state][event] → next state and effects.

@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative } from 'node:path';
-import { getShellScript } from '../../supervisor/launch.js';
+import { getShellScript } from '../shell-command.js';
 import type { ExportConfig, ExportProgram } from './programs.js';
 import type { ExportOptions, NoteSink } from './types.js';
 

@@ -1,4 +1,4 @@
-import { getShellScript } from '../../supervisor/launch.js';
+import { getShellScript } from '../shell-command.js';
 import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';

@@ -1,5 +1,5 @@
 import { BadRequestError, ProgramNotFoundError } from '../errors.js';
-import type { Supervisor } from './supervisor.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
 
 // `tend scale NAME N`: adds instances cloned from the newest one, or removes the newest ones.
 // Running instances that stay are never touched.

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
+import type { ProgramSnapshot, State } from '../program-record.js';
 import { getStartOrder } from './apply.js';
 import { computePlan, ForeignProgramError, getChangedKeys, withDependencies } from './plan.js';
-import type { ProgramSnapshot } from './program-types.js';
-import type { State } from './states.js';
 
 const SOURCE = '/srv/app/tend.yaml';
 

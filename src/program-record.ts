@@ -1,8 +1,41 @@
-import type { ProgramSpec } from '../config/program-schema.js';
-import type { CheckView, HealthSummary } from '../health/program-health.js';
-import type { Desired, ExitInfo, MachineEvent, State } from './states.js';
+import type { ProgramSpec } from './config/program-schema.js';
+import type { CheckView, HealthSummary } from './health/program-health.js';
 
-// What a supervised program looks like from outside: its process, its snapshot, its state changes.
+// The vocabulary of a supervised program shared by the supervisor, the store and the API (each
+// imports it downward from here): its states and events (supervisord's states, s6's table form),
+// its process, its snapshot and its state changes.
+
+export const STATES = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
+export type State = (typeof STATES)[number];
+
+export const EVENT_TYPES = [
+  'start',
+  'stop',
+  'restart',
+  'ready',
+  'exit',
+  'spawn-failed',
+  'backoff-elapsed',
+  'stop-timeout',
+  'adopt',
+  'start-timeout',
+  'watchdog-ping',
+  'watchdog-timeout',
+  'extend-timeout',
+  'resume-backoff',
+  'checks-passed',
+  'health-failed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type Desired = 'running' | 'stopped';
+
+export interface ExitInfo {
+  /** null when the process died by a signal, or when it was adopted and its status is unknowable. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly uptimeMs: number;
+}
 
 export interface RuntimeRecord {
   pid: number | null;
@@ -40,12 +73,21 @@ export interface StateChange {
   readonly name: string;
   readonly from: State;
   readonly to: State;
-  readonly event: MachineEvent['type'];
+  readonly event: EventType;
   readonly reason: string | null;
   readonly pid: number | null;
   readonly exit: ExitInfo | null;
 }
 
+/** A spawn the daemon began: recorded before the fork, cleared by the write that records its pid. */
+export interface SpawnIntent {
+  /** Random, secret: the child gets it as TEND_SPAWN_ID; only root and the child's uid can read it there. */
+  readonly id: string;
+  /** The uid the child runs as. */
+  readonly uid: number;
+  /** When the intent was written (ms since the epoch); the fork follows at once. */
+  readonly at: number;
+}
 /** A spawn the daemon began: recorded before the fork, cleared by the write that records its pid. */
 export interface SpawnIntent {
   /** Random, secret: the child gets it as TEND_SPAWN_ID; only root and the child's uid can read it there. */

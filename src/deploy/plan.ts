@@ -1,7 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { TendError } from '../errors.js';
-import type { ProgramSnapshot } from './program-types.js';
-import { hasProcess } from './states.js';
+import type { ProgramSnapshot } from '../program-record.js';
+import { hasProcess } from '../supervisor/states.js';
 
 // `tend up` as data: what must happen to make the programs declared in a file (desired) out of the
 // programs the daemon has (existing). Pure; apply.ts carries it out.

@@ -1,7 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadRequestError, TendError } from '../errors.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Plan, PlanAction } from './plan.js';
-import type { Supervisor } from './supervisor.js';
 
 // Carries out a plan: removals first, then each program (by its key in the file) in dependency
 // order, starting a program only once everything it depends on is running. Changed programs are

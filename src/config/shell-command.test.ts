@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { waitFor } from '../../test/e2e/helpers.js';
-import { getShellScript } from './launch.js';
+import { getShellScript } from './shell-command.js';
 
 test('a simple command string is exec’d, so the program is the main process', () => {
   assert.equal(getShellScript('node server.js --port 3000'), 'exec node server.js --port 3000');
