@@ -25,4 +25,68 @@ export const TARGETS = [
   { file: 'src/config/importers/pm2-restart.ts', tests: ['src/config/importers/pm2.test.ts'] },
 ];
 
-export const CURATED = [];
+export const CURATED = [
+  {
+    name: 'adoption ignores the recorded process start time',
+    file: 'src/supervisor/proc.ts',
+    find: '(startTime === null || stat.startTime === startTime)',
+    replace: 'true',
+    tests: ['test/e2e/adoption.test.ts'],
+  },
+  {
+    name: 'raw logs go through read + write instead of splice',
+    file: 'src/logs/capture.ts',
+    find: 'this.#lineMode ? null : getPipeDrain()',
+    replace: 'null',
+    tests: ['test/e2e/logs.test.ts'],
+  },
+  {
+    name: 'the stop signal goes to the main process only',
+    file: 'src/supervisor/process-group.ts',
+    find: 'if (!this.#system.kill(-pgid, signal) && leaderPid === pgid)',
+    replace: 'if (!this.#system.kill(pgid, signal) && leaderPid === pgid)',
+    tests: ['test/e2e/lifecycle.test.ts'],
+  },
+  {
+    name: 'readiness is ignored (startSecs for every program)',
+    file: 'src/supervisor/transitions.ts',
+    find: "ctx.readiness === 'startSecs'",
+    replace: 'true',
+    tests: ['test/e2e/readiness.test.ts'],
+  },
+  {
+    name: 'no SIGHUP handler in the daemon',
+    file: 'src/sdk/signals.ts',
+    find: "  SIGHUP: 'reload',\n",
+    replace: '',
+    tests: ['test/e2e/daemon.test.ts'],
+  },
+  {
+    name: 'no SIGINT handler in the daemon',
+    file: 'src/sdk/signals.ts',
+    find: "  SIGINT: 'stop',\n",
+    replace: '',
+    tests: ['test/e2e/daemon.test.ts'],
+  },
+  {
+    name: 'a write to a closed stdout (EPIPE) throws in tend/daemon',
+    file: 'src/sdk/logger.ts',
+    find: "!== 'EAGAIN' || ++retries > EAGAIN_MAX_RETRIES) return;",
+    replace: "!== 'EAGAIN' || ++retries > EAGAIN_MAX_RETRIES) throw error;",
+    tests: ['test/e2e/sdk-signals.test.ts'],
+  },
+  {
+    name: 'tend signal reaches the whole group',
+    file: 'src/supervisor/managed-program.ts',
+    find: 'return pid !== null && this.#system.kill(pid, signal);',
+    replace: 'return pid !== null && this.#system.kill(-pid, signal);',
+    tests: ['test/e2e/lifecycle.test.ts'],
+  },
+  {
+    name: 'no systemd-notify fallback in tend/daemon',
+    file: 'src/sdk/notify.ts',
+    find: 'if (systemdNotify) {',
+    replace: 'if (false) {',
+    tests: ['test/e2e/sdk-notify.test.ts'],
+  },
+];

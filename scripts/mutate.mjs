@@ -8,6 +8,7 @@
 //
 //   npm run mutate                       every target and every curated mutation
 //   npm run mutate -- transitions        only targets/curated names containing "transitions"
+//   npm run mutate -- --curated          only the curated (behavioural, e2e) mutations
 //   npm run mutate -- --list             print the mutations without running anything
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { CURATED, TARGETS } from './mutate-targets.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const listOnly = args.includes('--list');
+const curatedOnly = args.includes('--curated');
 const filters = args.filter((arg) => !arg.startsWith('--'));
 const matches = (name) => filters.length === 0 || filters.some((filter) => name.includes(filter));
 
@@ -136,7 +138,7 @@ function runTests(tests, build, timeoutMs) {
 }
 
 const mutations = [
-  ...TARGETS.filter((target) => matches(target.file)).flatMap(generateMutations),
+  ...(curatedOnly ? [] : TARGETS.filter((target) => matches(target.file)).flatMap(generateMutations)),
   ...curatedMutations().filter((mutation) => matches(mutation.name) || matches(mutation.file)),
 ];
 if (listOnly) {
