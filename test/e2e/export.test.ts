@@ -97,6 +97,11 @@ test('export systemd: the example and a config with every key pass systemd-analy
   const worker = readFileSync(join(dir, 'worker.service'), 'utf8');
   assert.match(worker, /\nAfter=api\.target\nWants=api\.target\n/);
   assert.match(worker, /\nRestart=on-failure\nRestartForceExitStatus=SIGHUP SIGINT SIGTERM SIGPIPE\n/);
+  const everyKey = createTempDir(t, 'tend-export-systemd-');
+  await exportTo(h, ['systemd', '-f', EVERY_KEY], everyKey);
+  const db = readFileSync(join(everyKey, 'db.service'), 'utf8');
+  assert.match(db, /\nSuccessAction=exit\nFailureAction=exit\n/, 'onExit: shutdown');
+  assert.match(readFileSync(join(everyKey, 'sidecar.service'), 'utf8'), /\nRestart=no\n/, 'onExit: ignore');
 });
 
 function verifyCompose(dir: string): void {
@@ -128,6 +133,8 @@ test('export compose: the example and a config with every key pass docker-compos
   assert.match(yaml, /\n {4}stop_signal: SIGINT\n {4}stop_grace_period: 60s\n/);
   assert.match(yaml, /GREETING: say "hi" 50% \$\$USER\\tend\n/);
   assert.match(yaml, /\n {4}deploy:\n {6}replicas: 3\n/);
+  assert.match(yaml, /\n {4}depends_on:\n {6}db:\n {8}condition: service_healthy\n/);
+  assert.match(yaml, /\n {6}interval: 5s\n {6}timeout: 1s\n {6}retries: 3\n {6}start_period: 120s\n/);
 });
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = { ConfigMap, Deployment, Job };
@@ -170,8 +177,19 @@ test('export kubernetes: the example and a config with every key pass the Kubern
   assert.equal(db?.terminationGracePeriodSeconds, 60);
   assert.equal(db?.containers[0]?.workingDir, '/srv/data');
   assert.equal(db?.containers[0]?.image, 'registry.local/app:1');
+  assert.deepEqual(
+    db?.containers[0]?.readinessProbe?.tcpSocket,
+    { port: 5432 },
+    'a 127.0.0.1 host is dropped',
+  );
+  assert.equal(db?.containers[0]?.startupProbe?.failureThreshold, 24, 'startTimeout 2m at a 5s period');
   const api = (find('Job', 'api') as IJob).spec;
   assert.equal(api?.parallelism, 3);
+  const container = api?.template.spec?.containers[0];
+  assert.equal(container?.readinessProbe?.httpGet?.path, '/health?deep=1');
+  assert.equal(container?.readinessProbe?.successThreshold, 2);
+  assert.equal(container?.livenessProbe?.initialDelaySeconds, 5);
+  assert.equal(container?.startupProbe?.failureThreshold, 30, 'a budget of 1m at a 2s period');
   assert.deepEqual(api?.template.spec?.containers[0]?.envFrom, [
     { secretRef: { name: 'envfile-shared-env' } },
     { secretRef: { name: 'envfile-api-env' } },

@@ -55,7 +55,7 @@ export const exportCommand: Command = async (args) => {
   const outDir = values.stdout ? process.cwd() : resolve(values.output ?? target);
   const options = {
     outDir,
-    source: relative(process.cwd(), loaded.path) || loaded.path,
+    source: getDisplayPath(loaded.path),
     only: names,
     user: values.user === true,
     images: parseImages(values.image ?? []),
@@ -89,6 +89,12 @@ export const exportCommand: Command = async (args) => {
   for (const note of result.notes) print(exporters.formatNote(note));
   return 0;
 };
+
+/** The config's path relative to the current directory when it is below it, else absolute. */
+function getDisplayPath(path: string): string {
+  const shorter = relative(process.cwd(), path);
+  return shorter !== '' && !shorter.startsWith('..') && !isAbsolute(shorter) ? shorter : path;
+}
 
 function isTarget(value: string | undefined): value is Target {
   return TARGETS.includes(value as Target);

@@ -1,5 +1,6 @@
+import { getHealthcheck } from './compose-healthcheck.js';
 import { type ContainerOut, getContainerArgv } from './container.js';
-import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
+import { type KeyMappings, mappedElsewhere } from './keys.js';
 import { formatSpan } from './systemd-text.js';
 
 // Each tend.yaml key as compose service settings: one cell per key (see keys.ts).
@@ -8,8 +9,8 @@ export interface ComposeOut extends ContainerOut {
   service: Record<string, unknown>;
   /** A relative path for env_file (compose reads it from the compose file's directory). */
   getEnvFilePath(file: string): string;
-  /** The dependency declares readiness (notify or fd), which compose cannot wait for. */
-  isReadyDeclared(program: string): boolean;
+  /** How a dependency says it is ready: a healthcheck (from its checks), notify/fd, or only startSecs. */
+  getReadiness(program: string): 'healthcheck' | 'declared' | 'started';
 }
 
 const DOCKER_BACKOFF = "docker's own restart backoff applies (100 ms doubling, reset after 10 s up)";
@@ -63,10 +64,12 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   dependsOn: (program, out) => {
     const { dependsOn } = program.spec;
     if (dependsOn.length === 0) return;
+    const condition = (name: string) =>
+      out.getReadiness(name) === 'healthcheck' ? 'service_healthy' : 'service_started';
     out.service.depends_on = Object.fromEntries(
-      dependsOn.map((name) => [name, { condition: 'service_started' }]),
+      dependsOn.map((name) => [name, { condition: condition(name) }]),
     );
-    for (const name of dependsOn.filter((dep) => out.isReadyDeclared(dep)))
+    for (const name of dependsOn.filter((dep) => out.getReadiness(dep) === 'declared'))
       out.note(
         'dependsOn',
         `compose starts it once ${name}'s container has started; tend waits until ${name} says it is ready`,
@@ -75,7 +78,13 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   autostart: (program, out) => {
     if (!program.spec.autostart) out.service.profiles = ['manual'];
   },
-  onExit: noteOnExit('docker compose'),
+  onExit: (program, out) => {
+    if (program.spec.onExit === 'shutdown')
+      out.note(
+        'onExit',
+        `run \`docker compose up --exit-code-from ${program.name}\`: it stops the others when this one ends and exits with its status`,
+      );
+  },
   restart: (program, out) => {
     const { restart, giveUp } = program.spec;
     const retries = restart === 'on-failure' && giveUp ? `:${giveUp.failures}` : '';
@@ -100,10 +109,10 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
     if (program.written.has('startSecs')) out.note('startSecs', 'compose has no minimum run time');
   },
   ready: (program, out) => {
-    if (program.spec.ready !== 'startSecs')
+    if (program.spec.ready !== 'startSecs' && program.spec.checks.length === 0)
       out.note(
         'ready',
-        `compose has no ${program.spec.ready} readiness: add a healthcheck, and condition: service_healthy in dependents`,
+        `compose has no ${program.spec.ready} readiness: add a ready check (a healthcheck; dependents wait with condition: service_healthy)`,
       );
   },
   readyFd: mappedElsewhere('no fd readiness in compose (ready)'),
@@ -152,5 +161,9 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
     if (program.written.has('logs.compress')) options.compress = String(logs.compress);
     if (Object.keys(options).length > 0) out.service.logging = { driver: 'json-file', options };
     if (program.written.has('logs.rotateDaily')) out.note('logs.rotateDaily', 'docker rotates by size only');
+  },
+  checks: (program, out) => {
+    const healthcheck = getHealthcheck(program, out);
+    if (healthcheck) out.service.healthcheck = healthcheck;
   },
 };

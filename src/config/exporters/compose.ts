@@ -25,7 +25,11 @@ function createService(
       const path = relative(options.outDir, file);
       return path.startsWith('..') || isAbsolute(path) ? file : `./${path}`;
     },
-    isReadyDeclared: (name) => byName.get(name)?.spec.ready !== 'startSecs',
+    getReadiness: (name) => {
+      const dependency = byName.get(name);
+      if (dependency?.spec.checks.length) return 'healthcheck';
+      return dependency?.spec.ready === 'startSecs' ? 'started' : 'declared';
+    },
     note: (option, reason) => notes.push({ program: program.name, option, reason }),
   };
   applyKeyMappings(COMPOSE_KEYS, program, out, config);

@@ -31,6 +31,7 @@ export const EXPORT_KEYS = [
   'group',
   'umask',
   'logs',
+  'checks',
 ] as const;
 
 export type ExportKey = (typeof EXPORT_KEYS)[number];
@@ -60,8 +61,7 @@ export function noteOnExit(engine: string): KeyMapper<NoteSink> {
         'onExit',
         `${engine} cannot stop the other programs when this one ends: tend's daemon does (onExit: shutdown)`,
       );
-    if (onExit === 'ignore')
-      out.note('onExit', 'onExit: ignore never restarts it: write restart: never instead');
+    // onExit: ignore is exported as restart: never (see programs.ts): nothing is lost.
   };
 }
 

@@ -2,6 +2,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type ContainerOut, getContainerArgv } from './container.js';
 import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
+import { getProbes } from './kubernetes-probes.js';
 import { noteLogRotation, toSeconds } from './shared.js';
 
 // Each tend.yaml key as Kubernetes settings: one cell per key (see keys.ts).
@@ -58,14 +59,8 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
     if (program.instances > 1) out.note('env', 'pods are not numbered: TEND_INSTANCE is not set');
   },
   envFile: (program, out) => {
-    for (const file of program.envFiles) {
-      const name = getSecretName(file);
-      out.secrets.set(name, file);
-      out.note(
-        'envFile',
-        `Secret ${name} is referenced, never written: kubectl create secret generic ${name} --from-env-file=${file}`,
-      );
-    }
+    // Referenced only: kubernetes.ts notes, once per file, how to create each Secret.
+    for (const file of program.envFiles) out.secrets.set(getSecretName(file), file);
   },
   dependsOn: (program, out) => {
     if (program.spec.dependsOn.length > 0)
@@ -115,14 +110,18 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
       out.workload.minReadySeconds = toSeconds(program.spec.startSecs);
   },
   ready: (program, out) => {
-    if (program.spec.ready !== 'startSecs')
-      out.note('ready', `Kubernetes has no ${program.spec.ready} readiness: add a readinessProbe`);
+    const probed = program.spec.checks.some((check) => check.level !== 'alive');
+    if (program.spec.ready !== 'startSecs' && !probed)
+      out.note(
+        'ready',
+        `Kubernetes has no ${program.spec.ready} readiness: add a readinessProbe (a ready check)`,
+      );
   },
   readyFd: mappedElsewhere('no fd readiness in Kubernetes (ready)'),
-  startTimeout: mappedElsewhere('a startupProbe needs a probe (ready)'),
+  startTimeout: mappedElsewhere('the startupProbe of a ready check: failureThreshold × period (checks)'),
   watchdog: (program, out) => {
-    if (program.spec.watchdog !== null)
-      out.note('watchdog', 'Kubernetes has no watchdog: add a livenessProbe');
+    if (program.spec.watchdog !== null && !program.spec.checks.some((check) => check.level === 'alive'))
+      out.note('watchdog', 'Kubernetes has no watchdog: add a livenessProbe (an alive check)');
   },
   stopSignal: (program, out) => {
     const signal = program.spec.stopSignal;
@@ -167,5 +166,8 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
       out,
       'the kubelet rotates container logs (containerLogMaxSize, containerLogMaxFiles)',
     );
+  },
+  checks: (program, out) => {
+    Object.assign(out.container, getProbes(program, out));
   },
 };

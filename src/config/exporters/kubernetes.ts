@@ -80,10 +80,11 @@ export function exportKubernetes(config: ExportConfig, options: ExportOptions): 
   const secrets = new Map<string, string>();
   const manifests = programs.flatMap((program) => exportProgram(program, config, options, notes, secrets));
   // Secrets are never inlined: each env file becomes a Secret the user creates from the file.
-  for (const [name, file] of secrets) {
+  const secretNotes = [...secrets].map(([name, file]): ExportNote => {
     const reason = `Secret ${name} is referenced, not written: kubectl create secret generic ${name} --from-env-file=${relative(process.cwd(), file)}`;
-    notes.unshift({ program: null, option: 'envFile', reason });
-  }
+    return { program: null, option: 'envFile', reason };
+  });
+  notes.unshift(...secretNotes);
   const header = `exported by \`tend export kubernetes\` from ${options.source}; apply with: kubectl apply -f manifests.yaml`;
   return { files: [{ name: 'manifests.yaml', text: renderYaml(manifests, header, notes) }], notes };
 }

@@ -53,9 +53,11 @@ export function getExportConfig(loaded: LoadedConfig): ExportConfig {
     const spec = programInputSchema.parse(instances[0]) as ProgramSpec;
     const { TEND_INSTANCE: _instance, ...env } = spec.env;
     const envFile = merged.envFile ?? [];
+    // onExit: ignore never restarts the program: to the other engines that is restart: never.
+    const restart = spec.onExit === 'ignore' ? 'never' : spec.restart;
     return {
       name,
-      spec: { ...spec, env },
+      spec: { ...spec, env, restart },
       instances: instances.length,
       instancesMax: merged.instances === 'max',
       envFiles: (typeof envFile === 'string' ? [envFile] : envFile).map((file) => resolve(loaded.dir, file)),

@@ -1,5 +1,5 @@
 import { getShellScript } from '../shell-command.js';
-import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
+import { type KeyMappings, mappedElsewhere } from './keys.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';
 import { getBackoffSteps, noteLogRotation, pushAll } from './shared.js';
@@ -92,7 +92,15 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
       out.install.push(['WantedBy', out.userUnits ? 'default.target' : 'multi-user.target']);
     else out.install.push('autostart: false, so nothing enables it: systemctl start it by hand');
   },
-  onExit: noteOnExit('systemd'),
+  onExit: (program, out) => {
+    if (program.spec.onExit !== 'shutdown') return;
+    // The manager exits with the unit's status once it ends for good (no restart left), as tend's daemon does.
+    out.unit.push(['SuccessAction', 'exit'], ['FailureAction', 'exit']);
+    out.note(
+      'onExit',
+      'SuccessAction=exit and FailureAction=exit end a user manager or a system manager in a container; on a host, systemd would power off instead: use poweroff or leave them out',
+    );
+  },
   restart: (program, out) => {
     const { restart } = program.spec;
     out.service.push(['Restart', restart === 'never' ? 'no' : restart]);
@@ -200,6 +208,14 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
         program,
         out,
         'systemd does not rotate files it appends to: use logrotate (copytruncate)',
+      );
+  },
+  checks: (program, out) => {
+    const kinds = [...new Set(program.spec.checks.map((check) => check.level))];
+    if (kinds.length > 0)
+      out.note(
+        'checks',
+        `systemd has no health checks (${kinds.join(', ')}): a hung program can ping WatchdogSec= through sd_notify, and After= does not wait for a check`,
       );
   },
 };
