@@ -286,3 +286,21 @@ test('round trip: the typical hand-written unit imports, then exports back with 
   // tend restarts on-failure after a death by any signal, as the import noted; the export says so to systemd.
   assert.equal(getValue(exported, 'Service', 'RestartForceExitStatus'), 'SIGHUP SIGINT SIGTERM SIGPIPE');
 });
+
+test('docs/beyond-one-machine.md shows what tend export writes for the bundled example today', async (t) => {
+  const h = await withHome(t);
+  const app = join(createTempDir(t, 'tend-export-docs-'), 'acme');
+  mkdirSync(app);
+  writeFileSync(join(app, 'tend.yaml'), readFileSync(EXAMPLE));
+  const doc = readFileSync(join(ROOT, 'docs', 'beyond-one-machine.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## The bundled example, exported'));
+  const blocks = [...section.matchAll(/```(?:ini|yaml)\n([\s\S]*?)\n```/g)].map((match) => match[1]);
+  const image = ['--image', 'registry.example.com/acme:1.4'];
+  const targets = [['systemd'], ['kubernetes', ...image], ['compose', ...image]];
+  for (const [index, args] of targets.entries()) {
+    const result = await h.tend(['export', ...args, '--stdout'], { cwd: app });
+    assert.equal(result.code, 0, result.stderr);
+    // The doc shows the example copied to /srv/acme.
+    assert.equal(blocks[index], result.stdout.trimEnd().replaceAll(app, '/srv/acme'), `${args[0]} block`);
+  }
+});
