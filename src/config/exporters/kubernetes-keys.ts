@@ -1,3 +1,5 @@
+import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
+import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type ContainerOut, getContainerArgv } from './container.js';
@@ -12,8 +14,8 @@ export interface KubernetesOut extends ContainerOut {
   pod: Omit<IPodSpec, 'containers'>;
   /** restart: always → Deployment; on-failure, never → Job (they run to completion). */
   kind: 'Deployment' | 'Job';
-  /** DeploymentSpec or JobSpec fields besides selector and template. */
-  workload: Record<string, unknown>;
+  /** DeploymentSpec or JobSpec fields besides selector and template (typed, so a misspelt field fails tsc). */
+  workload: Partial<Omit<IDeploymentSpec, 'selector' | 'template'> & Omit<IJobSpec, 'template'>>;
   /** The ConfigMap NAME-env (env), and the Secrets (by name) to make from envFile files. */
   configMap: Record<string, string>;
   secrets: Map<string, string>;
