@@ -12,6 +12,7 @@ import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, State, StateChange } 
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
+import { checkLogTargets, getLogTargetKeys } from './log-targets.js';
 import { pickLostSpawn, readProcesses } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
@@ -69,6 +70,8 @@ export interface RestoreReport {
 export class Supervisor {
   #programs = new Map<string, ManagedProgram>();
   #eventsSincePrune = new Map<string, number>();
+  /** Log file → the program writing it, for checkLogTargets; kept as programs come and go. */
+  #logOwners = new Map<string, ProgramSpec>();
   #options: SupervisorOptions;
 
   constructor(options: SupervisorOptions) {
@@ -196,15 +199,22 @@ export class Supervisor {
   /** Throws what create would throw for this spec (bad cwd, missing command, bad user), changing nothing. */
   check(spec: ProgramSpec): void {
     checkProgramCanStart(spec, this.#options.searchPath);
+    this.#checkLogTargets(spec);
   }
 
   create(spec: ProgramSpec, start: boolean): ProgramSnapshot {
     if (this.#programs.has(spec.name)) throw new ProgramExistsError(spec.name);
     checkProgramCanStart(spec, this.#options.searchPath);
+    this.#checkLogTargets(spec);
     this.#options.store.insert(spec, this.#options.system.now());
     const program = this.#register(spec);
     if (start) program.dispatch({ type: 'start' });
     return program.snapshot();
+  }
+
+  #checkLogTargets(spec: ProgramSpec): void {
+    const { logs, paths } = this.#options;
+    checkLogTargets(spec, logs.getTargets(spec), paths, this.#logOwners);
   }
 
   start(name: string): ProgramSnapshot[] {
@@ -245,6 +255,8 @@ export class Supervisor {
       program.capture.removeFifos();
       program.removeAllListeners();
       this.#programs.delete(program.name);
+      for (const key of getLogTargetKeys(this.#options.logs.getTargets(program.snapshot().spec)))
+        if (this.#logOwners.get(key)?.name === program.name) this.#logOwners.delete(key);
       this.#options.logs.remove(program.name);
       this.#options.store.remove(program.name);
     }
@@ -315,6 +327,7 @@ export class Supervisor {
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     program.on('health-changed', (note) => this.recordNote(note.name, 'health', note.message));
     this.#programs.set(spec.name, program);
+    for (const key of getLogTargetKeys(logs.getTargets(spec))) this.#logOwners.set(key, spec);
     return program;
   }
 
