@@ -22,6 +22,7 @@ import { createDaemonLogFile, writeStdout } from './daemon-log.js';
 import { decideDaemonExit } from './exit-policy.js';
 import { spawnSuccessor } from './handoff.js';
 import { ensureHome } from './home.js';
+import { startOrphanReaping } from './orphans.js';
 import { installDaemonSignals } from './signals.js';
 import { applyStartupConfig, loadStartupConfig } from './startup-config.js';
 import { createStatusReporter } from './status-line.js';
@@ -62,6 +63,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // A container's daemon also ends when all its programs have (see exit-policy.ts).
   const exitWhenAllEnded = process.pid === 1 || config !== null;
 
+  const orphans = startOrphanReaping(log);
   const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
   const pidFile = acquirePidFile(paths.pidFile, { name: 'tend' });
   const startedAt = new Date();
@@ -106,6 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     store.close();
     removeQuietly(paths.socket);
     pidFile.release();
+    orphans?.close();
   };
   const shutdown = async (stopPrograms: boolean, why: string, exitCode = 0) => {
     if (leaving) return;

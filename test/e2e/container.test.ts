@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { createTendHome, fixture, isAlive, ROOT, type TendHome, waitFor } from './helpers.js';
+import { assertStays, createTendHome, fixture, isAlive, ROOT, type TendHome, waitFor } from './helpers.js';
 
 // `tend daemon run -f tend.yaml` as a container's PID 1: under `unshare --pid --fork --mount-proc`
 // the daemon is PID 1 of a new pid namespace (what `docker run` gives an entrypoint). The test plays
@@ -162,4 +162,54 @@ test('the example Dockerfile: its entrypoint runs the example as PID 1, its heal
   process.kill(container.pid, stopSignal);
   assert.equal(await container.exited, 0, container.output());
   assert.match(container.output(), /^api \| SIGTERM: closing the server$/m);
+});
+
+/** The processes whose parent is `pid`, with their state letter (Z for a zombie). */
+function getChildren(pid: number): { pid: number; state: string; comm: string }[] {
+  const children: { pid: number; state: string; comm: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid)
+        children.push({
+          pid: Number(name),
+          state: fields[0] ?? '',
+          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+test('as PID 1, 50 orphaned grandchildren are reaped: none is left a zombie', {
+  skip: !canUnshare && 'needs root for unshare',
+}, async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  // Each `(sleep 0.3 &)` is a subshell that forks a sleep and exits: the sleep is orphaned and
+  // re-parented to the namespace's PID 1, tend, which must collect it when it ends.
+  const container = await runContainer(
+    t,
+    h,
+    `programs:\n  forker:\n    command: ["sh", "-c", "for i in $(seq 50); do (sleep 0.3 &); done; echo forked; exec sleep 1000"]\n`,
+  );
+  await waitFor(
+    () => /^forker \| forked$/m.test(container.output()),
+    10_000,
+    'the grandchildren to be forked',
+  );
+  await waitFor(
+    () => getChildren(container.pid).filter((child) => child.comm === 'sleep').length <= 1,
+    10_000,
+    'the orphaned sleeps to end and be collected',
+  );
+  await assertStays(() => getChildren(container.pid).every((child) => child.state !== 'Z'), 300, 'no zombie');
+  assert.match(container.output(), /^forker \| forked$/m);
+  process.kill(container.pid, 'SIGTERM');
+  assert.equal(await container.exited, 0, container.output());
+  assert.match(container.output(), /reaped 50 orphaned processes/);
 });
