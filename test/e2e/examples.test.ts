@@ -237,7 +237,8 @@ test('queue-worker: instances drain 200 jobs, a stop lets each finish its job, e
   const h = await createTendHome();
   t.after(h.cleanup);
   const queue = await createTempDir(t, 'tend-test-queue-');
-  const env = { QUEUE_DIR: queue, JOB_DELAY_MS: '50' };
+  // Slow enough jobs that the drain is still going when `stop all` lands, even on a loaded machine.
+  const env = { QUEUE_DIR: queue, JOB_DELAY_MS: '250' };
   const JOBS = 200;
   const WORKERS = Math.max(4, availableParallelism());
 

@@ -714,7 +714,8 @@ describe('hostile input to the control socket', () => {
         const started = performance.now();
         const answer = await send(h.socket, 'GET', '/v1/programs');
         assert.equal(answer.status, 200);
-        assert.ok(performance.now() - started < 2000, 'answered while other requests hang');
+        // Well under the 10 s headers timeout that would free a server stuck behind the stalled ones.
+        assert.ok(performance.now() - started < 5000, 'answered while other requests hang');
       }
     } finally {
       for (const socket of stalled) socket.destroy();
