@@ -1,15 +1,25 @@
-import { closeSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { ensureFifos, openFifoForChild, openFifoForReading } from '../logs/fifo.js';
 import { getNativeHelper } from '../native.js';
 import type { TendPaths } from '../paths.js';
+import { findUser } from './accounts.js';
 import { parseNotifyMessage } from './notify-message.js';
 
 // How a program tells tend it is ready (and, with notify, alive): sd_notify datagrams on a socket
 // tend binds for it (NOTIFY_SOCKET), or a newline on an inherited fd (s6's notification-fd, tend
 // passes its number in NOTIFY_FD). Programs using `startSecs` need neither.
+//
+// The socket is TEND_HOME/notify/NAME, unless the program runs as another user than the daemon:
+// that user may not enter the 0700 home, so his program gets an abstract socket instead (no file,
+// no permissions: NOTIFY_SOCKET=@tend-notify-…). Anyone on the machine can send to an abstract
+// socket, which is why every datagram carries its sender's pid, set by the kernel (SO_PASSCRED),
+// and one is heard only from the program's own process group, which no other session can join.
+// The name is derived from the database's inode (hidden in the 0700 home), so it is the same for
+// the next daemon (adopted programs keep notifying) and cannot be taken in advance by someone else.
 
 const UNIX_PATH_MAX_BYTES = 107;
 
@@ -46,10 +56,37 @@ function createNotifyChannel(
   paths: TendPaths,
   handlers: ReadinessHandlers,
 ): ReadinessChannel {
-  const native = getNativeHelper();
-  if (!native?.bindNotifySocket)
-    throw new Error('ready: notify needs the native helper (build it with npm install)');
-  const path = getNotifySocketPath(paths, spec.name);
+  const bound = runsAsOtherUser(spec)
+    ? bindAbstract(paths, spec.name, handlers)
+    : bindPath(paths, spec.name, handlers);
+  const { socket, path, address } = bound;
+  const env: Record<string, string> = { NOTIFY_SOCKET: address };
+  if (spec.watchdog !== null) env.WATCHDOG_USEC = String(spec.watchdog * 1000);
+  return {
+    env,
+    openChildFd: () => null,
+    close: () => {
+      socket.close();
+      if (path === null) return;
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+interface BoundSocket {
+  readonly socket: { close(): void };
+  /** The file to remove on close; null for an abstract socket. */
+  readonly path: string | null;
+  /** What NOTIFY_SOCKET says: the path, or @name for an abstract socket. */
+  readonly address: string;
+}
+
+function bindPath(paths: TendPaths, name: string, handlers: ReadinessHandlers): BoundSocket {
+  const path = getNotifySocketPath(paths, name);
   if (Buffer.byteLength(path) > UNIX_PATH_MAX_BYTES) {
     throw new Error(
       `ready: notify: socket path ${path} is longer than ${UNIX_PATH_MAX_BYTES} bytes; use a shorter TEND_HOME`,
@@ -61,23 +98,45 @@ function createNotifyChannel(
   } catch {
     // none left over
   }
-  const socket = native.bindNotifySocket(path, (text, pid) =>
-    handlers.onNotify(parseNotifyMessage(text), pid),
-  );
-  const env: Record<string, string> = { NOTIFY_SOCKET: path };
-  if (spec.watchdog !== null) env.WATCHDOG_USEC = String(spec.watchdog * 1000);
-  return {
-    env,
-    openChildFd: () => null,
-    close: () => {
-      socket.close();
-      try {
-        unlinkSync(path);
-      } catch {
-        // already gone
-      }
-    },
-  };
+  return { socket: bind(path, handlers), path, address: path };
+}
+
+function bindAbstract(paths: TendPaths, name: string, handlers: ReadinessHandlers): BoundSocket {
+  const stable = getAbstractNotifyName(paths, name);
+  try {
+    return { socket: bind(`\0${stable}`, handlers), path: null, address: `@${stable}` };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    // Taken (by a process that saw the name while the previous daemon ran): a name of our own.
+    const fresh = `tend-notify-${randomBytes(16).toString('hex')}`;
+    return { socket: bind(`\0${fresh}`, handlers), path: null, address: `@${fresh}` };
+  }
+}
+
+/** `tend-notify-` and 32 hex digits: the same for every daemon of this home, unknown outside it. */
+export function getAbstractNotifyName(paths: TendPaths, name: string): string {
+  const database = statSync(paths.database);
+  const digest = createHash('sha256')
+    .update(`${paths.home}\0${database.dev}:${database.ino}\0${name}`)
+    .digest('hex');
+  return `tend-notify-${digest.slice(0, 32)}`;
+}
+
+function bind(address: string, handlers: ReadinessHandlers): { close(): void } {
+  const native = getNativeHelper();
+  if (!native?.bindNotifySocket)
+    throw new Error('ready: notify needs the native helper (build it with npm install)');
+  return native.bindNotifySocket(address, (text, pid) => handlers.onNotify(parseNotifyMessage(text), pid));
+}
+
+/** A program whose uid is not the daemon's cannot enter the 0700 home. */
+function runsAsOtherUser(spec: ProgramSpec): boolean {
+  if (!spec.user) return false;
+  try {
+    return findUser(spec.user).uid !== process.geteuid?.();
+  } catch {
+    return false;
+  }
 }
 
 function createFdChannel(spec: ProgramSpec, paths: TendPaths, handlers: ReadinessHandlers): ReadinessChannel {
