@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps): { handle(request: ApiRequest): Promise
         const showEnv = request.query.get('env') === 'true';
         const snapshot = supervisor.get(program);
         const logView = { ...logs.getTargets(snapshot.spec), faults: logs.getFaults(program) };
-        return toDetailView(snapshot, now(), logView, showEnv);
+        return toDetailView(snapshot, now(), logView, showEnv, supervisor.getSockets(snapshot.spec));
       },
     },
     {

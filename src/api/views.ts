@@ -48,6 +48,8 @@ export interface ProgramDetailView extends ProgramStatusView {
   stopTimeoutMs: number;
   consecutiveFailures: number;
   checks: CheckView[];
+  /** The listening sockets the daemon holds for it, passed from fd 3 (docs/reload.md). */
+  sockets: { name: string; address: string }[];
   logs: { out: string; err: string; faults: LogFaultView[] };
 }
 
@@ -82,6 +84,7 @@ export function toDetailView(
   now: number,
   logs: { out: string; err: string; faults: LogFaultView[] },
   showEnv: boolean,
+  sockets: readonly { name: string; address: string }[] = [],
 ): ProgramDetailView {
   const spec = snapshot.spec;
   const env = Object.fromEntries(
@@ -118,6 +121,7 @@ export function toDetailView(
         consecutiveFailures: 0,
         last: null,
       })),
+    sockets: sockets.map(({ name, address }) => ({ name, address })),
     logs,
   };
 }

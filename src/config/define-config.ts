@@ -159,6 +159,19 @@ export interface ProgramConfig extends ProgramDefaults {
   dependsOn?: string[];
   /** Health checks, run by the daemon while the program runs. */
   checks?: CheckConfig[];
+  /** Listening sockets the daemon holds and passes as LISTEN_FDS from fd 3 (docs/reload.md). */
+  sockets?: (string | SocketConfig)[];
+}
+
+/** A held socket: `tcp://127.0.0.1:3000`, `tcp://[::]:8080` or `unix:/path`, with options. */
+export interface SocketConfig {
+  address: string;
+  /** In LISTEN_FDNAMES. Default: the program's name (then name-2, …). */
+  name?: string;
+  /** Default 511. */
+  backlog?: number;
+  /** unix only: the socket file's mode, in quotes (`"0660"`, the default). */
+  mode?: string;
 }
 
 export interface TendConfig {

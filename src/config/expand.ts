@@ -47,6 +47,7 @@ const POLICY_KEYS = [
   'stopSignal',
   'stopTimeout',
   'checks',
+  'sockets',
 ] as const;
 const INTEGER = /^-?\d+$/;
 

@@ -4,6 +4,7 @@ import { parseDuration, parseSize } from '../units.js';
 import { createCheckSchema } from './check-schema.js';
 import type { Duration, Signal, Size } from './define-config.js';
 import { ON_EXIT_POLICIES, RESTART_POLICIES } from './program-schema.js';
+import { socketsSchema } from './socket-schema.js';
 
 // The shape of tend.yaml (and of tend.config.ts) as written, before defaults, instances and paths
 // are applied. Every custom message starts with "expected": problems.ts appends what was found.
@@ -112,6 +113,7 @@ export const programFileSchema = z.strictObject(
     }),
     dependsOn: z.array(z.string()).optional(),
     checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
+    sockets: socketsSchema.optional(),
   },
   { error: 'expected a program: a map with at least "command"' },
 );
@@ -147,6 +149,7 @@ export function getKnownKeys(path: Path): readonly string[] {
   if (path.length === 1 && path[0] === 'defaults') return KEYS.defaults;
   if (path.length === 2 && path[0] === 'programs') return KEYS.program;
   if (path.length === 4 && path[2] === 'checks') return CHECK_KEYS;
+  if (path.length === 4 && path[2] === 'sockets') return ['address', 'name', 'backlog', 'mode'];
   if (path.length === 5 && path[2] === 'checks' && path[4] === 'http') return HTTP_CHECK_KEYS;
   const last = path.at(-1);
   if (last === 'backoff' || last === 'giveUp' || last === 'logs') return KEYS[last];

@@ -8,6 +8,7 @@ import {
 import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
 import { createCheckSchema, DEFAULT_CHECK, nameChecks } from './check-schema.js';
+import { socketsSchema } from './socket-schema.js';
 
 // The shape of a program as users write it (API body, later tend.yaml) and its normalized form.
 
@@ -175,6 +176,8 @@ export const programInputSchema = z.strictObject({
     .max(MAX_CHECKS, `expected at most ${MAX_CHECKS} checks`)
     .default([])
     .transform((checks, ctx): CheckSpec[] => nameChecks(checks, ctx)),
+  // Listening sockets the daemon holds for the program (docs/reload.md).
+  sockets: socketsSchema.default([]),
   logs: logsSchema,
   // Set by `tend up` from a config file (see config/): where a program came from and how it relates
   // to the others. Programs started with `tend start` leave them at their defaults.

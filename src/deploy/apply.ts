@@ -59,7 +59,7 @@ export async function applyPlan(
       if (action.action === 'create') supervisor.create(spec, action.start);
       else if (action.action === 'start') supervisor.start(action.name);
       else if (action.action === 'update') {
-        await supervisor.delete(action.name);
+        await supervisor.delete(action.name, { keepSockets: spec.sockets.length > 0 });
         supervisor.create(spec, action.start);
         // A rolling replacement: the next instance goes only once this one runs.
         if (action.start && index < actions.length - 1) await waitForRunning(supervisor, action.name, key);

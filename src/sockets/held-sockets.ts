@@ -27,7 +27,9 @@ export class SocketBindError extends TendError {
           ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
           : code === 'EEXIST'
             ? 'a file that is not a socket is in the way'
-            : cause.message;
+            : code === 'EADDRNOTAVAIL'
+              ? 'no interface of this machine has that address'
+              : cause.message;
     super('SPAWN_FAILED', `Program "${program}" cannot listen on ${address}: ${why}`, { cause });
   }
 }

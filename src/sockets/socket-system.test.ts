@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +75,31 @@ describe('socket system', { skip }, () => {
     system.unlink(path);
     assert.equal(existsSync(path), false);
     assert.throws(() => system.listenUnix(dir, 16, 0o600), { code: 'EEXIST' });
+  });
+
+  test('refuses a unix socket in a directory another user could swap, or through a symlink', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'held-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const open = join(dir, 'open');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    assert.throws(() => system.listenUnix(join(open, 'a.sock'), 16, 0o600), /can be changed by another user/);
+    const sticky = join(dir, 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    system.close(system.listenUnix(join(sticky, 'a.sock'), 16, 0o600));
+    symlinkSync(dir, join(dir, 'link'));
+    assert.throws(() => system.listenUnix(join(dir, 'link', 'b.sock'), 16, 0o600), /not a directory/);
+    assert.throws(() => system.listenUnix(join(dir, 'none', 'c.sock'), 16, 0o600), /does not exist/);
+  });
+
+  test('removes only a socket file', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'held-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'not-a-socket');
+    writeFileSync(path, 'keep me');
+    system.unlink(path);
+    assert.equal(existsSync(path), true);
   });
 
   test('describes only listening stream sockets', () => {

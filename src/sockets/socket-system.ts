@@ -1,4 +1,5 @@
-import { closeSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { getNativeHelper } from '../native.js';
 
 // What held sockets need from the kernel, as a seam (tests use a fake): listening without
@@ -32,7 +33,10 @@ function getHelper() {
 
 export const nodeSocketSystem: SocketSystem = {
   listenTcp: (host, port, backlog) => getHelper().listenTcp(host, port, backlog),
-  listenUnix: (path, backlog, mode) => getHelper().listenUnix(path, backlog, mode),
+  listenUnix(path, backlog, mode) {
+    checkSocketDirectory(path);
+    return getHelper().listenUnix(path, backlog, mode);
+  },
   takeFd: (pid, fd) => getHelper().takeFd(pid, fd),
   describe: (fd) => getHelper().describeSocket(fd),
   listSocketFds(pid) {
@@ -60,9 +64,38 @@ export const nodeSocketSystem: SocketSystem = {
   },
   unlink(path) {
     try {
-      unlinkSync(path);
+      // Only a socket is removed: whatever else took its place is not the daemon's to delete.
+      if (lstatSync(path).isSocket()) unlinkSync(path);
     } catch {
       // already gone
     }
   },
 };
+
+/**
+ * A unix socket's directory must be a real directory that no one else can write to (unless it is
+ * sticky, like /tmp): a daemon running as root must not create or remove files where another user
+ * can swap the directory under it (docs/security.md, "Held sockets").
+ */
+export function checkSocketDirectory(path: string): void {
+  const directory = dirname(path);
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(directory);
+  } catch {
+    throw Object.assign(new Error(`its directory ${directory} does not exist`), { code: 'ENOENT' });
+  }
+  if (stat.isSymbolicLink() || !stat.isDirectory())
+    throw Object.assign(new Error(`${directory} is not a directory (a symlink is not taken)`), {
+      code: 'ENOTDIR',
+    });
+  const uid = process.getuid?.() ?? 0;
+  const writableByOthers = (stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0;
+  if ((stat.uid !== uid && stat.uid !== 0) || writableByOthers)
+    throw Object.assign(
+      new Error(
+        `${directory} can be changed by another user (owner uid ${stat.uid}, mode ${(stat.mode & 0o7777).toString(8)})`,
+      ),
+      { code: 'EPERM' },
+    );
+}

@@ -3,6 +3,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { BadArgumentError, BadCwdError, CommandNotFoundError, NotExecutableError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
+import { LISTEN_FDS_START } from '../process/spawn.js';
 import { getLaunch } from './launch.js';
 
 // Checked before a program is created, so `tend start -- nosuchcmd` fails at once and changes nothing.
@@ -46,6 +47,22 @@ export function resolveExecutable(command: string, cwd: string, pathVariable: st
   throw new CommandNotFoundError(command, dirs.length > 0 ? `PATH=${dirs.join(delimiter)}` : 'an empty PATH');
 }
 
+/** Held sockets take fds 3, 4, …: the readiness fd must come after them; they need the helper. */
+function checkSockets(spec: ProgramSpec): void {
+  if (spec.sockets.length === 0) return;
+  if (!getNativeHelper()?.listenTcp) {
+    throw new BadArgumentError(
+      `Program "${spec.name}": sockets need tend's native helper (Linux; built by npm install)`,
+    );
+  }
+  const lastSocketFd = LISTEN_FDS_START + spec.sockets.length - 1;
+  if (spec.ready === 'fd' && spec.readyFd <= lastSocketFd) {
+    throw new BadArgumentError(
+      `Program "${spec.name}": readyFd ${spec.readyFd} is taken by its sockets (fds ${LISTEN_FDS_START}–${lastSocketFd}); set readyFd to ${lastSocketFd + 1} or more`,
+    );
+  }
+}
+
 export function checkProgramCanStart(spec: ProgramSpec, daemonPath: string | undefined): void {
   checkCwd(spec.cwd);
   getLaunch(spec);
@@ -54,6 +71,7 @@ export function checkProgramCanStart(spec: ProgramSpec, daemonPath: string | und
       `Program "${spec.name}": ready: notify needs tend's native helper (Linux; built by npm install)`,
     );
   }
+  checkSockets(spec);
   if (typeof spec.command === 'string') return;
   const [file] = spec.command;
   if (file) resolveExecutable(file, spec.cwd, spec.env.PATH ?? daemonPath);

@@ -18,7 +18,7 @@ import { ProcessGroup } from './process-group.js';
 import { createProgramProbe, type ProbeFactory, startProgramChecks } from './program-checks.js';
 import { getMachineContext } from './program-context.js';
 import type { ReadinessChannel } from './readiness.js';
-import { spawnProgram } from './spawn-program.js';
+import { type ListenFdSource, spawnProgram } from './spawn-program.js';
 import { type Effect, isActive, type MachineEvent, type Timer } from './states.js';
 import type { System, TimerHandle } from './system.js';
 import { IMPOSSIBLE, transition } from './transitions.js';
@@ -64,6 +64,7 @@ export class ManagedProgram extends EventEmitter<{
   #dispatching = false;
   #queue: MachineEvent[] = [];
   #probes: ProbeFactory;
+  #listenFds: ListenFdSource | null;
   #health: ProgramHealth | null = null;
   /** Of the current process: the halves of readiness that arrived, and why tend is killing it. */
   #readySoFar = { said: false, checks: false };
@@ -80,10 +81,13 @@ export class ManagedProgram extends EventEmitter<{
     probes?: ProbeFactory;
     /** Records a spawn intent before each fork (see spawn-program.ts); throwing fails the spawn. */
     recordSpawnIntent?: (intent: SpawnIntent) => void;
+    /** The held sockets every process of the program gets (docs/reload.md). */
+    listenFds?: ListenFdSource;
   }) {
     super();
     this.#probes = options.probes ?? createProgramProbe;
     this.#recordSpawnIntent = options.recordSpawnIntent ?? (() => {});
+    this.#listenFds = options.listenFds ?? null;
     this.#spec = options.spec;
     this.#system = options.system;
     this.#capture = options.capture;
@@ -291,6 +295,7 @@ export class ManagedProgram extends EventEmitter<{
       this.#capture,
       this.#readiness,
       this.#recordSpawnIntent,
+      this.#listenFds,
     );
     if ('failure' in outcome) {
       // Raised while effects run: queued behind the current step, like any event raised here.

@@ -5,12 +5,16 @@ import { getLaunch } from './launch.js';
 import type { ReadinessChannel } from './readiness.js';
 import type { ChildHandle, System } from './system.js';
 
-// One spawn of a program: its output FIFOs, its launch (argv, env, user), its readiness fd, and
-// the fds closed again in the daemon once the child holds them. Before the fork, the spawn intent
-// (a fresh secret id, the uid) is recorded: a daemon that dies before it records the pid leaves a
-// process the next one can prove it started (lost-spawns.ts), and nobody else can pass for it.
+// One spawn of a program: its output FIFOs, its launch (argv, env, user), its readiness fd, its held
+// sockets (the daemon keeps its own copies), and the fds closed again in the daemon once the child
+// holds them. Before the fork, the spawn intent (a fresh secret id, the uid) is recorded: a daemon
+// that dies before it records the pid leaves a process the next one can prove it started
+// (lost-spawns.ts), and nobody else can pass for it.
 
 export type SpawnOutcome = { readonly child: ChildHandle } | { readonly failure: string };
+
+/** The held sockets a spawn passes (from fd 3); throws when they cannot be had (a failed spawn). */
+export type ListenFdSource = () => readonly { readonly fd: number; readonly name: string }[];
 
 export function spawnProgram(
   spec: ProgramSpec,
@@ -18,6 +22,7 @@ export function spawnProgram(
   capture: Capture,
   readiness: ReadinessChannel | null,
   recordIntent: (intent: SpawnIntent) => void,
+  listenFds: ListenFdSource | null = null,
 ): SpawnOutcome {
   let fds: ChildFds;
   try {
@@ -28,6 +33,7 @@ export function spawnProgram(
   let readyFd: ReturnType<ReadinessChannel['openChildFd']> = null;
   try {
     const launch = getLaunch(spec);
+    const sockets = listenFds?.() ?? [];
     readyFd = readiness?.openChildFd() ?? null;
     const intent = { id: system.newSpawnId(), uid: launch.uid ?? getOwnUid(), at: system.now() };
     try {
@@ -43,6 +49,7 @@ export function spawnProgram(
       stdout: fds.out,
       stderr: fds.err,
       extraFds: readyFd ? [readyFd] : [],
+      listenFds: sockets,
     });
     return { child };
   } catch (error) {

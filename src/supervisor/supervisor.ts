@@ -9,6 +9,8 @@ import {
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, State, StateChange } from '../program-record.js';
+import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
+import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
 import { getLaunch } from './launch.js';
@@ -42,6 +44,11 @@ function waitUntilGone(system: System, pids: readonly number[], timeoutMs: numbe
   }
 }
 
+/** The name all instances of a program share (web for web-0, web-1): the owner of held sockets. */
+export function getProgramKey(spec: ProgramSpec): string {
+  return spec.instanceOf ?? spec.name;
+}
+
 export interface SupervisorLog {
   info(message: string): void;
   warn(message: string): void;
@@ -59,6 +66,8 @@ export interface SupervisorOptions {
   readonly onStateChanged?: (change: StateChange, program: ProgramSnapshot) => void;
   /** How checks probe; default the real ones (tests give fakes). */
   readonly probes?: ProbeFactory;
+  /** The kernel side of held sockets; default the native helper (tests give fakes). */
+  readonly socketSystem?: SocketSystem;
 }
 
 export interface RestoreReport {
@@ -73,9 +82,11 @@ export class Supervisor {
   /** Log file → the program writing it, for checkLogTargets; kept as programs come and go. */
   #logOwners = new Map<string, ProgramSpec>();
   #options: SupervisorOptions;
+  #sockets: HeldSockets;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#sockets = new HeldSockets(options.socketSystem ?? nodeSocketSystem);
   }
 
   /** Brings back every saved program: live processes are adopted with their pids, dead ones follow their policy. */
@@ -90,6 +101,7 @@ export class Supervisor {
           this.#options.system.isSameProcess(runtime.pid, runtime.procStartTime),
       ),
     );
+    this.#recoverSockets(live);
     const lostSpawns = this.#findLostSpawns(saved, live);
     for (const record of saved) if (!live.has(record)) this.#killLeftovers(record);
     for (const record of saved) {
@@ -206,6 +218,8 @@ export class Supervisor {
     if (this.#programs.has(spec.name)) throw new ProgramExistsError(spec.name);
     checkProgramCanStart(spec, this.#options.searchPath);
     this.#checkLogTargets(spec);
+    // Bound before anything is written: an address in use is an error that changes nothing.
+    if (spec.sockets.length > 0) this.#sockets.acquire(getProgramKey(spec), spec.sockets);
     this.#options.store.insert(spec, this.#options.system.now());
     const program = this.#register(spec);
     if (start) program.dispatch({ type: 'start' });
@@ -247,7 +261,8 @@ export class Supervisor {
     return targets.map((program) => program.snapshot());
   }
 
-  async delete(name: string): Promise<string[]> {
+  /** `keepSockets`: the program is being replaced (tend up), so its held sockets stay open. */
+  async delete(name: string, options: { keepSockets?: boolean } = {}): Promise<string[]> {
     const targets = this.#targets(name);
     await this.stop(name);
     for (const program of targets) {
@@ -260,7 +275,39 @@ export class Supervisor {
       this.#options.logs.remove(program.name);
       this.#options.store.remove(program.name);
     }
+    if (!options.keepSockets) this.#releaseUnusedSockets(targets.map((program) => program.snapshot().spec));
     return targets.map((program) => program.name);
+  }
+
+  /** The held sockets of each program key (docs/reload.md). */
+  getSockets(spec: ProgramSpec): readonly HeldSocket[] {
+    return this.#sockets.get(getProgramKey(spec));
+  }
+
+  /** A key's sockets are closed once no instance of it is left. */
+  #releaseUnusedSockets(removed: readonly ProgramSpec[]): void {
+    const keys = new Set(removed.filter((spec) => spec.sockets.length > 0).map(getProgramKey));
+    for (const program of this.#programs.values()) keys.delete(getProgramKey(program.snapshot().spec));
+    for (const key of keys) this.#sockets.release(key);
+  }
+
+  /** After a daemon restart the sockets are taken back from the processes that still hold them. */
+  #recoverSockets(live: ReadonlySet<SavedProgram>): void {
+    const pids = new Map<string, { spec: ProgramSpec; pids: number[] }>();
+    for (const record of live) {
+      if (record.spec.sockets.length === 0 || record.runtime.pid === null) continue;
+      const key = getProgramKey(record.spec);
+      const entry = pids.get(key) ?? { spec: record.spec, pids: [] };
+      entry.pids.push(record.runtime.pid);
+      pids.set(key, entry);
+    }
+    for (const [key, { spec, pids: from }] of pids) {
+      const taken = this.#sockets.recover(key, spec.sockets, from);
+      const missing = spec.sockets.length - taken.length;
+      this.#options.log.info(
+        `${key}: took back ${taken.length} held socket(s) from pid ${from.join(', ')}${missing > 0 ? `; ${missing} to bind again` : ''}`,
+      );
+    }
   }
 
   signal(name: string, signal: NodeJS.Signals): ProgramSnapshot {
@@ -286,6 +333,8 @@ export class Supervisor {
         this.#options.store.save({ ...program.snapshot(), desired: 'running' }, null, now);
     }
     for (const program of this.#programs.values()) program.release();
+    // With the programs stopped the sockets go; left running, the programs hold them for the next daemon.
+    this.#sockets.closeAll({ removeFiles: options.stopPrograms });
   }
 
   async #stopPrograms(targets: ManagedProgram[]): Promise<void> {
@@ -323,7 +372,18 @@ export class Supervisor {
     const recordSpawnIntent = (intent: SpawnIntent) =>
       this.#options.store.recordSpawnIntent(spec.name, intent);
     const probes = this.#options.probes;
-    program = new ManagedProgram({ spec, system, capture, readiness, saved, probes, recordSpawnIntent });
+    const key = getProgramKey(spec);
+    const listenFds = spec.sockets.length > 0 ? () => this.#sockets.acquire(key, spec.sockets) : undefined;
+    program = new ManagedProgram({
+      spec,
+      system,
+      capture,
+      readiness,
+      saved,
+      probes,
+      recordSpawnIntent,
+      listenFds,
+    });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     program.on('health-changed', (note) => this.recordNote(note.name, 'health', note.message));
     this.#programs.set(spec.name, program);

@@ -47,6 +47,8 @@ Options of start:
       --stop-timeout DUR     SIGKILL after this long (default: 10s)
       --success-codes LIST   exit codes that count as success (default: 0)
       --give-up N/DUR        N failed starts within DUR make it fatal (default: never)
+      --socket ADDRESS       a listening socket tend holds and passes as LISTEN_FDS from fd 3
+                             (tcp://127.0.0.1:3000, tcp://[::]:8080, unix:/path; repeatable)
       --check-http URL       a health check (repeatable): healthy on HTTP 200-399
       --check-tcp HOST:PORT  a health check: healthy when it accepts a connection
       --check-exec COMMAND   a health check: healthy when the command exits 0

@@ -62,6 +62,10 @@ export const showCommand: Command = async (args, { api }) => {
     ['start secs', `${detail.startSecsMs}ms`],
     ['stop', `${detail.stopSignal}, SIGKILL after ${detail.stopTimeoutMs}ms`],
     ...formatChecks(detail),
+    ...detail.sockets.map((socket, index): [string, string] => [
+      `socket fd ${3 + index}`,
+      `${socket.address} (${socket.name})`,
+    ]),
     ['stdout log', detail.logs.out],
     ['stderr log', detail.logs.err],
     ...detail.logs.faults.map((fault): [string, string] => [

@@ -51,6 +51,7 @@ const OPTIONS = {
   'log-compress': { type: 'boolean' },
   'log-daily': { type: 'boolean' },
   json: { type: 'boolean' },
+  socket: { type: 'string', multiple: true },
   ...CHECK_OPTIONS,
 } as const;
 
@@ -135,6 +136,7 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
   if (values['give-up'] !== undefined) body.giveUp = parseGiveUp(values['give-up']);
   const logs = buildLogOptions(values);
   if (Object.keys(logs).length > 0) body.logs = logs;
+  if (values.socket) body.sockets = values.socket;
   const checks = buildChecks(values);
   if (checks.length > 0) body.checks = checks;
   return body;
