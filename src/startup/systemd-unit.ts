@@ -23,6 +23,9 @@ export interface DaemonUnitSpec {
 
 export const WATCHDOG_SEC = 60;
 const RESTART_SEC = 1;
+// What the supervisor gives a stop beyond its stop timeout to settle, and a margin for the daemon's exit.
+const SETTLE_GRACE_MS = 5000;
+const EXIT_MARGIN_MS = 10_000;
 
 export function renderSystemdUnit(spec: DaemonUnitSpec): string {
   const system = spec.scope === 'system';
@@ -58,9 +61,7 @@ export function renderSystemdUnit(spec: DaemonUnitSpec): string {
  * gives a stop to settle, plus a margin for its own exit.
  */
 export function getTimeoutStopSec(maxStopTimeoutMs: number): number {
-  const SETTLE_GRACE_MS = 5000;
-  const MARGIN_MS = 10_000;
-  return Math.ceil((maxStopTimeoutMs + SETTLE_GRACE_MS + MARGIN_MS) / 1000);
+  return Math.ceil((maxStopTimeoutMs + SETTLE_GRACE_MS + EXIT_MARGIN_MS) / 1000);
 }
 
 // systemd expands %-specifiers in most settings and $VARIABLES in ExecStart: both are doubled.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTendHome, type DaemonStatus, ROOT, startRunning, type TendHome } from './helpers.js';
+import { createTendHome, type DaemonStatus, ROOT, runTend, startRunning, type TendHome } from './helpers.js';
 
 // `tend startup` against a fake systemctl on PATH (there is no running systemd here): the unit lands
 // in XDG_CONFIG_HOME, the enable commands run in order, and `enable --now` starts the daemon the way
@@ -79,4 +79,19 @@ test('tend startup installs a user unit, hands the running daemon over, checks i
     `--user disable ${installed.unitName}.service`,
     '--user daemon-reload',
   ]);
+});
+
+test('as root, a system unit for another user is planned for that user’s home without touching it', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root');
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  // The home belongs to nobody: root's CLI must not use it (the home check), only name it in the unit.
+  const home = join(h.home, 'nobody-home');
+  mkdirSync(home, { mode: 0o700 });
+  chownSync(home, 65534, 65534);
+  const result = await runTend(home, ['startup', 'systemd', '--system', '--run-as', 'nobody', '--dry-run']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^User=nobody$/m);
+  assert.match(result.stdout, new RegExp(`^Environment=TEND_HOME=${home}$`, 'm'));
+  assert.match(result.stdout, /# would write \/etc\/systemd\/system\/tend-nobody-[0-9a-f]{8}\.service/);
 });

@@ -40,7 +40,10 @@ export async function runStartup(
   const scope = getScope(verb, values);
   const isRoot = process.getuid?.() === 0;
   const owner = getOwner(scope, values['run-as']);
-  const info = await getDaemonInfo(context);
+  // Another user's home is not ours to use (the home check refuses it, docs/security.md): for a unit
+  // that runs as someone else, the running daemon is not asked and not handed over.
+  const forOther = owner.name !== userInfo().username;
+  const info = forOther ? null : await getDaemonInfo(context);
   const plan = planStartup(
     {
       init,
@@ -73,7 +76,7 @@ export async function runStartup(
     );
   }
   if (verb === 'unstartup') return uninstall(plan, values.json === true);
-  return install(plan, context, info, values.json === true);
+  return install(plan, context, info, { json: values.json === true, forOther });
 }
 
 function getInitSystem(verb: string, positionals: string[]): InitSystem {
@@ -127,7 +130,7 @@ async function install(
   plan: StartupPlan,
   context: CliContext,
   info: Awaited<ReturnType<typeof getDaemonInfo>>,
-  json: boolean,
+  { json, forOther }: { json: boolean; forOther: boolean },
 ): Promise<number> {
   writeUnit(plan);
   const [reload, ...enable] = plan.enable;
@@ -153,6 +156,10 @@ async function install(
       print(`the running daemon (pid ${info?.pid}) handed its programs over to the unit's daemon`);
     if (info?.supervised)
       print('the daemon already runs under the init system: restart the unit to apply changes');
+    if (forOther)
+      print(
+        'a daemon this user started from a shell must exit first: the unit retries every second until then',
+      );
     printNotes(plan);
   }
   return 0;
