@@ -60,6 +60,13 @@ const HANDLERS: Record<string, Handler> = {
       );
   },
   ExecStart: (value, { unit, program, note }) => {
+    // An empty assignment resets the list; a second command (Type=oneshot) has no tend equivalent.
+    if (value === '') {
+      delete program.command;
+      return;
+    }
+    if (program.command !== undefined)
+      note('ExecStart', 'tend runs one command per program: only the last ExecStart= is kept');
     const imported = importExecStart(value, unit.name);
     program.command = imported.command;
     if (imported.offsetEnv.length > 0) program.offsetEnv = imported.offsetEnv;

@@ -95,6 +95,15 @@ test('what has no tend equivalent is noted, once per key group', () => {
   assert.ok(options.includes('[Install]'), 'no WantedBy: autostart false');
 });
 
+test('an empty ExecStart= resets it; of two commands the last is kept, noted', () => {
+  const reset = importOne('[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/bin/b\n');
+  assert.deepEqual(reset.config.programs.app?.command, ['/bin/b']);
+  assert.ok(!reset.notes.some((note) => note.option === 'ExecStart'));
+  const two = importOne('[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\n');
+  assert.deepEqual(two.config.programs.app?.command, ['/bin/b']);
+  assert.ok(two.notes.some((note) => note.option === 'ExecStart' && /only the last/.test(note.reason)));
+});
+
 test('a unit without ExecStart, or no service at all, is an error naming the file', () => {
   assert.throws(() => importOne('[Service]\nType=simple\n'), /app\.service: \[Service\] has no ExecStart=/);
   assert.throws(
