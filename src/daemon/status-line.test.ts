@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProgramSnapshot } from '../supervisor/program-types.js';
-import type { State } from '../supervisor/states.js';
+import type { ProgramSnapshot, State } from '../program-record.js';
 import { createStatusReporter, getStatusLine } from './status-line.js';
 
 const programs = (...states: State[]) => states.map((state) => ({ state }) as ProgramSnapshot);
