@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'BAD_ARGUMENT'
   | 'BAD_CONFIG'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'ALREADY_EXISTS'
   | 'ALREADY_STARTED'
   | 'NOT_RUNNING'
@@ -37,6 +38,12 @@ export class TendError extends Error {
 export class BadRequestError extends TendError {
   constructor(where: string, problem: string) {
     super('BAD_REQUEST', `Bad request: ${where}: ${problem}`);
+  }
+}
+
+export class MethodNotAllowedError extends TendError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
   }
 }
 

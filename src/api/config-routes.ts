@@ -6,6 +6,9 @@ import { computePlan, withDependencies } from '../deploy/plan.js';
 import { scaleProgram } from '../deploy/scale.js';
 import { BadRequestError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { AppDeps } from './deps.js';
+import { getSingleTarget } from './program-routes.js';
+import type { Route } from './router.js';
 import { parseOrThrow } from './schemas.js';
 
 // The declarative side of the API: apply a file's programs (tend up), take them down, scale.
@@ -77,4 +80,24 @@ export async function downRoute(supervisor: Supervisor, body: unknown) {
 export function scaleRoute(supervisor: Supervisor, key: string, body: unknown) {
   const request = parseOrThrow(scaleBody, body, 'body');
   return scaleProgram(supervisor, key, request.instances);
+}
+
+export function getConfigRoutes({ supervisor }: AppDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/apply$/,
+      handler: (_params, request) => applyRoute(supervisor, request.body),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/down$/,
+      handler: (_params, request) => downRoute(supervisor, request.body),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/scale$/,
+      handler: (params, request) => scaleRoute(supervisor, getSingleTarget(params), request.body),
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
-import { type ApiRequest, type ApiResponse, errorResponse } from './app.js';
+import { type ApiRequest, type ApiResponse, errorResponse } from './router.js';
 
 // HTTP+JSON on a unix socket, mode 0600. Bodies are capped and parsed here; a malformed request gets
 // a 4xx and never reaches the app.
@@ -168,11 +168,25 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
     req.on('end', () => {
       if (failed) return;
       if (size === 0) return resolve(undefined);
+      if (!isJsonContentType(req.headers['content-type'])) {
+        const type = req.headers['content-type'] ?? 'none';
+        return reject(new BadRequestError('content-type', `expected application/json, got ${type}`));
+      }
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch (error) {
         reject(new BadRequestError('body', `not valid JSON (${(error as Error).message})`));
       }
     });
+  });
+}
+
+/** `application/json`, with no charset or UTF-8 (the only one JSON.parse of the bytes reads right). */
+function isJsonContentType(header: string | undefined): boolean {
+  const [type, ...parameters] = (header ?? '').toLowerCase().split(';');
+  if (type?.trim() !== 'application/json') return false;
+  return parameters.every((parameter) => {
+    const [key, value] = parameter.split('=').map((part) => part.trim());
+    return key !== 'charset' || value === 'utf-8' || value === '"utf-8"';
   });
 }

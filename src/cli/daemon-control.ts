@@ -1,4 +1,4 @@
-import type { DaemonInfo } from '../api/app.js';
+import type { DaemonInfo } from '../api/deps.js';
 import { isTendError, TimeoutError } from '../errors.js';
 import { isAlive } from '../proc/liveness.js';
 import type { CliContext } from './context.js';

@@ -4,9 +4,11 @@ import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../path
 import { OutputCapture } from './capture.js';
 import { scheduleDaily } from './daily.js';
 import type { LogFault } from './log-file.js';
+import { collectTail, type LogLine, type TailQuery } from './program-tail.js';
 
 // The log side of every program: builds each program's capture, tracks write faults (reported as
-// notes in the program's history and shown by `show`), rotates daily, flushes on request.
+// notes in the program's history and shown by `show`), rotates daily, flushes on request, and
+// serves `tend logs` (the last lines, then live ones) to the API.
 
 export interface LogNote {
   readonly program: string;
@@ -81,8 +83,30 @@ export class ProgramLogs {
     this.#updateDaily();
   }
 
-  getCapture(name: string): OutputCapture | undefined {
-    return this.#captures.get(name);
+  /** The last lines of these programs' logs, interleaved by time where it is known (program-tail.ts). */
+  tail(specs: readonly ProgramSpec[], query: TailQuery): LogLine[] {
+    return collectTail(specs, (spec) => this.getTargets(spec), query);
+  }
+
+  /** Live lines of the named programs as they are captured, until the returned function is called. */
+  follow(names: readonly string[], listener: (line: LogLine) => void): () => void {
+    const unsubscribers = names.flatMap((program) => {
+      const capture = this.#captures.get(program);
+      if (!capture) return [];
+      return [
+        capture.subscribe((record) =>
+          listener({
+            time: new Date(record.time).toISOString(),
+            program,
+            stream: record.stream,
+            line: record.line,
+          }),
+        ),
+      ];
+    });
+    return () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+    };
   }
 
   /** Current write faults, with the bytes dropped so far. */

@@ -265,9 +265,27 @@ describe('hostile input to the control socket', () => {
       ['application/json; charset=utf-16le', Buffer.from('{"name":"x"}', 'utf16le').toString('latin1')],
       ['application/octet-stream', '\x00\x01\x02'],
     ];
+    // A well-formed program in JSON is refused too when it says it is something else (or says nothing):
+    // only the content type is wrong, so only the check of it can refuse these.
+    const program = JSON.stringify({ name: 'typed', command: ['sleep', '60'], start: false });
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+    ]) {
+      cases.push([type, program]);
+    }
     for (const [type, body] of cases) {
       assertApiError(await send(h.socket, 'POST', '/v1/programs', body, { 'content-type': type }), type);
     }
+    assertApiError(await send(h.socket, 'POST', '/v1/programs', program, {}), 'no content type');
+    const names = await send(h.socket, 'GET', '/v1/programs');
+    assert.ok(!names.text.includes('"typed"'), 'no program was created');
+    const accepted = await send(h.socket, 'POST', '/v1/programs', program, {
+      'content-type': 'application/json; charset=UTF-8',
+    });
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal((await send(h.socket, 'DELETE', '/v1/programs/typed')).status, 200);
   });
 
   test('a body over 1 MB is a 413, with a length, chunked, or with a length that lies', async () => {

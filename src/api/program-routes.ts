@@ -1,0 +1,97 @@
+import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
+import type { ProgramSpec } from '../config/program-schema.js';
+import { BadRequestError } from '../errors.js';
+import type { ProgramSnapshot } from '../program-record.js';
+import { normalizeSignal } from '../signals.js';
+import type { AppDeps } from './deps.js';
+import type { Route } from './router.js';
+import { createProgramBody, parseOrThrow, signalBody, targetName } from './schemas.js';
+import { toDetailView, toStatusView } from './views.js';
+
+// /programs: create, list, show, history, start, stop, restart, signal, delete.
+
+const DEFAULT_EVENTS_LIMIT = 50;
+const MAX_EVENTS_LIMIT = 10_000;
+
+/** The NAME of a path: a program or `all`. */
+export function getTarget(params: string[]): string {
+  return parseOrThrow(targetName, params[0], 'name');
+}
+
+/** The NAME of a path where `all` makes no sense. */
+export function getSingleTarget(params: string[]): string {
+  const value = getTarget(params);
+  if (value === 'all') throw new BadRequestError('name', '"all" cannot be used here');
+  return value;
+}
+
+export function getProgramRoutes({ supervisor, logs, now }: AppDeps): Route[] {
+  const status = (snapshots: ProgramSnapshot[]) => snapshots.map((s) => toStatusView(s, now()));
+  return [
+    { method: 'GET', pattern: /^\/programs$/, handler: () => status(supervisor.list()) },
+    {
+      method: 'POST',
+      pattern: /^\/programs$/,
+      handler: (_params, request) => {
+        const { start, ...input } = parseOrThrow(createProgramBody, request.body, 'body');
+        const cwd = input.cwd ?? homedir();
+        if (!isAbsolute(cwd)) throw new BadRequestError('body.cwd', `must be an absolute path, got "${cwd}"`);
+        const spec: ProgramSpec = { ...input, cwd };
+        return toStatusView(supervisor.create(spec, start), now());
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/programs\/([^/]+)$/,
+      handler: (params, request) => {
+        const program = getSingleTarget(params);
+        const showEnv = request.query.get('env') === 'true';
+        const snapshot = supervisor.get(program);
+        const logView = { ...logs.getTargets(snapshot.spec), faults: logs.getFaults(program) };
+        return toDetailView(snapshot, now(), logView, showEnv, supervisor.getSockets(snapshot.spec));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/programs\/([^/]+)\/events$/,
+      handler: (params, request) => {
+        const program = getTarget(params);
+        const limit = Number(request.query.get('limit') ?? DEFAULT_EVENTS_LIMIT);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_LIMIT) {
+          throw new BadRequestError('limit', `expected an integer from 1 to ${MAX_EVENTS_LIMIT}`);
+        }
+        return supervisor.events(program === 'all' ? null : program, limit);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/start$/,
+      handler: (params) => status(supervisor.start(getTarget(params))),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/stop$/,
+      handler: async (params) => status(await supervisor.stop(getTarget(params))),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/restart$/,
+      handler: async (params) => status(await supervisor.restart(getTarget(params))),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/signal$/,
+      handler: (params, request) => {
+        const body = parseOrThrow(signalBody, request.body, 'body');
+        const signal = normalizeSignal(body.signal) as NodeJS.Signals;
+        return toStatusView(supervisor.signal(getSingleTarget(params), signal), now());
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/programs\/([^/]+)$/,
+      handler: async (params) => ({ deleted: await supervisor.delete(getTarget(params)) }),
+    },
+  ];
+}
