@@ -98,8 +98,9 @@ async function serve(app: ApiHandler, req: IncomingMessage, res: ServerResponse)
 
 /**
  * JSON lines, one per record. A client that reads slower than a program writes does not make the
- * daemon buffer without bound: past MAX_STREAM_BUFFER_BYTES records are dropped and counted, and
- * the count is sent as `{"dropped":N}` once the client catches up.
+ * daemon buffer without bound: past MAX_STREAM_BUFFER_BYTES records are dropped and counted until
+ * the client has read everything buffered ('drain'); then `{"dropped":N}` is sent at once, before
+ * any later record, so a follower learns what it missed even when the program has gone quiet.
  */
 function startStream(response: ApiResponse, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(response.status, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
@@ -111,18 +112,21 @@ function startStream(response: ApiResponse, req: IncomingMessage, res: ServerRes
     closed = true;
     for (const listener of closeListeners) listener();
   };
+  const onDrain = () => {
+    if (closed) return;
+    res.write(`${JSON.stringify({ dropped })}\n`);
+    dropped = 0;
+  };
   req.on('close', close);
   res.on('close', close);
   response.stream?.({
     write(record) {
       if (closed) return;
-      if (res.writableLength > MAX_STREAM_BUFFER_BYTES) {
+      if (dropped > 0 || res.writableLength > MAX_STREAM_BUFFER_BYTES) {
+        // The last write returned false (the buffer is far past its high-water mark): 'drain' comes.
+        if (dropped === 0) res.once('drain', onDrain);
         dropped += 1;
         return;
-      }
-      if (dropped > 0) {
-        res.write(`${JSON.stringify({ dropped })}\n`);
-        dropped = 0;
       }
       res.write(`${JSON.stringify(record)}\n`);
     },

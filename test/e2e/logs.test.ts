@@ -420,6 +420,50 @@ test('logs -f keeps printing across a rotation and a restart, and exits 0 on SIG
   assert.equal(byPid.get(String(second.pid))?.[0], 1, 'the restarted run is followed from its first line');
 });
 
+test('a follower that reads slower than the program writes gets {"dropped":N} for what it missed, never silence', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const [go, last] = [join(h.home, 'go'), join(h.home, 'last')];
+  const total = 300_000;
+  const script = `echo hello; while [ ! -e ${go} ]; do sleep 0.05; done; seq 1 ${total}; while [ ! -e ${last} ]; do sleep 0.05; done; echo last; exec sleep 1000`;
+  assert.equal((await h.tend(['start', '--name', 'flood', '--', script])).code, 0);
+  const follower = spawnTend(t, h, ['logs', 'flood', '-f', '-n', '1', '--json']);
+  await waitFor(() => follower.lines().length === 1, 5000, 'the follower to print the first line');
+  // The follower stops reading: its pipe, then its socket, then the daemon's buffer fill up.
+  follower.child.stdout.pause();
+  writeFileSync(go, '');
+  const outLog = join(h.home, 'logs', 'flood.out.log');
+  await waitFor(
+    () => readFileSync(outLog, 'utf8').endsWith(`\n${total}\n`),
+    20_000,
+    'the whole flood in the file',
+  );
+  follower.child.stdout.resume();
+  // Told as soon as it has caught up, though the program writes nothing more for now.
+  await waitFor(() => follower.lines().some((line) => line.startsWith('{"dropped":')), 20_000, 'the notice');
+  writeFileSync(last, '');
+  await waitFor(
+    () => follower.lines().some((line) => line.includes('"line":"last"')),
+    20_000,
+    'the last line',
+  );
+
+  const records = follower.lines().map((line) => JSON.parse(line) as { line?: string; dropped?: number });
+  const dropped = records.reduce((sum, record) => sum + (record.dropped ?? 0), 0);
+  const numbers = records.flatMap((record) =>
+    record.line && /^\d+$/.test(record.line) ? [Number(record.line)] : [],
+  );
+  assert.ok(dropped > 0, 'the slow follower was told it missed lines');
+  assert.equal(numbers.length + dropped, total, 'every line was either printed or counted as dropped');
+  assert.deepEqual(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+    'and what was printed is in order',
+  );
+  follower.child.kill('SIGINT');
+  await follower.exited;
+});
+
 test('flush empties the log and deletes rotated files; writing goes on', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
