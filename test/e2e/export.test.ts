@@ -15,6 +15,7 @@ import { type TestContext, test } from 'node:test';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { type IJob, Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { type IService, Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { getValue, getValues, parseUnit, type Unit } from '../../src/config/importers/systemd-unit.js';
 import { parseTimeSpan, splitUnitWords } from '../../src/config/importers/systemd-values.js';
@@ -101,6 +102,15 @@ test('export systemd: the example and a config with every key pass systemd-analy
   await exportTo(h, ['systemd', '-f', EVERY_KEY], everyKey);
   const db = readFileSync(join(everyKey, 'db.service'), 'utf8');
   assert.match(db, /\nSuccessAction=exit\nFailureAction=exit\n/, 'onExit: shutdown');
+  assert.match(db, /\nSockets=db\.socket db-admin\.socket\n/);
+  assert.match(
+    readFileSync(join(everyKey, 'db-admin.socket'), 'utf8'),
+    /\nListenStream=\/tmp\/tend-export-test\/db\.sock\nFileDescriptorName=admin\nBacklog=64\nSocketMode=0600\n/,
+  );
+  assert.match(
+    readFileSync(join(everyKey, 'api@.socket'), 'utf8'),
+    /\nListenStream=\[::\]:8000\n[^]*\nReusePort=yes\nService=api@%i\.service\n/,
+  );
   assert.match(readFileSync(join(everyKey, 'sidecar.service'), 'utf8'), /\nRestart=no\n/, 'onExit: ignore');
 });
 
@@ -137,7 +147,12 @@ test('export compose: the example and a config with every key pass docker-compos
   assert.match(yaml, /\n {6}interval: 5s\n {6}timeout: 1s\n {6}retries: 3\n {6}start_period: 120s\n/);
 });
 
-const MODELS: Record<string, new (data: never) => { validate(): void }> = { ConfigMap, Deployment, Job };
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  ConfigMap,
+  Deployment,
+  Job,
+  Service,
+};
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Each manifest against the Kubernetes OpenAPI schema (kubernetes-models' validators), offline. */
@@ -201,6 +216,9 @@ test('export kubernetes: the example and a config with every key pass the Kubern
     'env files are never inlined',
   );
   assert.equal((find('Job', 'job-runner-v2') as IJob).spec?.suspend, true);
+  assert.deepEqual((find('Service', 'db') as IService).spec?.ports, [
+    { name: 'db', port: 5432, targetPort: 'db', protocol: 'TCP' },
+  ]);
 });
 
 test('export refuses to overwrite (exit 5), names unknown programs and targets (exit 2), prints with --stdout', async (t) => {

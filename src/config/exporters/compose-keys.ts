@@ -1,6 +1,7 @@
 import { getHealthcheck } from './compose-healthcheck.js';
 import { type ContainerOut, getContainerArgv } from './container.js';
 import { type KeyMappings, mappedElsewhere } from './keys.js';
+import { getSockets, SELF_BIND } from './sockets.js';
 import { formatSpan } from './systemd-text.js';
 
 // Each tend.yaml key as compose service settings: one cell per key (see keys.ts).
@@ -165,5 +166,27 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   checks: (program, out) => {
     const healthcheck = getHealthcheck(program, out);
     if (healthcheck) out.service.healthcheck = healthcheck;
+  },
+  sockets: (program, out) => {
+    const sockets = getSockets(program);
+    for (const socket of sockets.filter((s) => s.address.kind === 'unix'))
+      out.note(
+        'sockets',
+        `${socket.address.canonical}: a unix socket stays inside the container (share a volume to reach it)`,
+      );
+    const ports = sockets.flatMap((s) => (s.address.kind === 'tcp' ? [s.address] : []));
+    if (ports.length === 0) return;
+    if (program.instances > 1) {
+      out.service.expose = ports.map((port) => String(port.port));
+      out.note(
+        'sockets',
+        'replicas cannot each publish the same host port: the ports are exposed to the other services only',
+      );
+    } else {
+      const host = (port: { host: string }) =>
+        port.host === '::' || port.host === '0.0.0.0' ? '' : `${port.host}:`;
+      out.service.ports = ports.map((port) => `${host(port)}${port.port}:${port.port}`);
+    }
+    out.note('sockets', `${SELF_BIND}, on 0.0.0.0 inside the container`);
   },
 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyKeyMappings, EXPORT_KEYS, type KeyMappings } from './keys.js';
-import { getKubernetesName } from './kubernetes.js';
+import { getKubernetesName, getPortName } from './kubernetes-names.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';
 import { getBackoffSteps } from './shared.js';
@@ -25,6 +25,8 @@ test('spans, instance paths, backoff steps and Kubernetes names', () => {
   assert.equal(getBackoffSteps({ initial: 10_000, multiplier: 1, max: 30_000 }), 0);
   assert.equal(getKubernetesName('job_runner.V2'), 'job-runner-v2');
   assert.equal(getKubernetesName('-x-'), 'x');
+  assert.equal(getPortName('very_long__socket-name'), 'very-long-socke');
+  assert.equal(getPortName('8080'), 'port-8080');
 });
 
 test('every key gets its cell, and a key the exporters do not know yet is noted', () => {

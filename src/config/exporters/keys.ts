@@ -32,6 +32,7 @@ export const EXPORT_KEYS = [
   'umask',
   'logs',
   'checks',
+  'sockets',
 ] as const;
 
 export type ExportKey = (typeof EXPORT_KEYS)[number];

@@ -2,10 +2,13 @@ import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
 import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
 import { type ContainerOut, getContainerArgv } from './container.js';
 import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
+import { getKubernetesName, getPortName } from './kubernetes-names.js';
 import { getProbes } from './kubernetes-probes.js';
 import { noteLogRotation, toSeconds } from './shared.js';
+import { getSockets, SELF_BIND } from './sockets.js';
 
 // Each tend.yaml key as Kubernetes settings: one cell per key (see keys.ts).
 
@@ -19,6 +22,8 @@ export interface KubernetesOut extends ContainerOut {
   /** The ConfigMap NAME-env (env), and the Secrets (by name) to make from envFile files. */
   configMap: Record<string, string>;
   secrets: Map<string, string>;
+  /** Ports of a Service for the program's held TCP sockets (none: no Service). */
+  servicePorts: IServicePort[];
 }
 
 const CRASH_LOOP = 'the kubelet restarts a crashed container after its own backoff (10 s doubling to 5 min)';
@@ -171,5 +176,29 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
   },
   checks: (program, out) => {
     Object.assign(out.container, getProbes(program, out));
+  },
+  sockets: (program, out) => {
+    const sockets = getSockets(program);
+    for (const socket of sockets.filter((s) => s.address.kind === 'unix'))
+      out.note(
+        'sockets',
+        `${socket.address.canonical}: a unix socket stays inside the pod; left out of the Service`,
+      );
+    const ports = sockets.flatMap((s) =>
+      s.address.kind === 'tcp' ? [{ name: getPortName(s.name), port: s.address.port }] : [],
+    );
+    if (ports.length === 0) return;
+    out.container.ports = ports.map(({ name, port }) => ({
+      name,
+      containerPort: port,
+      protocol: 'TCP' as const,
+    }));
+    out.servicePorts.push(
+      ...ports.map(({ name, port }) => ({ name, port, targetPort: name, protocol: 'TCP' as const })),
+    );
+    out.note(
+      'sockets',
+      `a Service ${getKubernetesName(program.name)} is written; ${SELF_BIND}, on the pod's address (0.0.0.0)`,
+    );
   },
 };

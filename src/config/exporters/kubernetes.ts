@@ -2,9 +2,11 @@ import { relative } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IService } from 'kubernetes-models/v1/Service';
 import { createPathMapper, getImage, noteImages } from './container.js';
 import { applyKeyMappings } from './keys.js';
 import { KUBERNETES_KEYS, type KubernetesOut } from './kubernetes-keys.js';
+import { getKubernetesName } from './kubernetes-names.js';
 import type { ExportConfig, ExportProgram } from './programs.js';
 import { renderYaml } from './render-yaml.js';
 import { getSelected } from './shared.js';
@@ -13,17 +15,7 @@ import type { ExportNote, ExportOptions, ExportResult } from './types.js';
 // `tend export kubernetes`: per program a ConfigMap with its env and a Deployment (restart: always)
 // or a Job (on-failure, never), in one manifests.yaml for `kubectl apply -f`.
 
-type Manifest = IConfigMap | IDeployment | IJob;
-
-/** A DNS-1123 label: lower case letters, digits and '-', at most 63 characters. */
-export function getKubernetesName(name: string): string {
-  const label = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+/, '')
-    .slice(0, 63);
-  return label.replace(/-+$/, '') || 'program';
-}
+type Manifest = IConfigMap | IDeployment | IJob | IService;
 
 function exportProgram(
   program: ExportProgram,
@@ -44,6 +36,7 @@ function exportProgram(
     workload: {},
     configMap: {},
     secrets: new Map(),
+    servicePorts: [],
     image,
     getContainerPath: createPathMapper(config, options),
     note,
@@ -63,13 +56,29 @@ function exportProgram(
   };
   const template = { metadata: { labels }, spec: { ...out.pod, containers: [out.container] } };
   const metadata = { name, labels };
+  const services: IService[] =
+    out.servicePorts.length === 0
+      ? []
+      : [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata,
+            spec: { selector: labels, ports: out.servicePorts },
+          },
+        ];
   if (out.kind === 'Deployment') {
     const spec = { ...out.workload, selector: { matchLabels: labels }, template };
-    return [configMap, { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec } as IDeployment];
+    return [
+      configMap,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec } as IDeployment,
+      ...services,
+    ];
   }
   return [
     configMap,
     { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: { ...out.workload, template } } as IJob,
+    ...services,
   ];
 }
 

@@ -3,6 +3,7 @@ import { type KeyMappings, mappedElsewhere } from './keys.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';
 import { getBackoffSteps, noteLogRotation, pushAll } from './shared.js';
+import { mapSockets } from './systemd-sockets.js';
 import {
   escapeSpecifiers,
   formatSpan,
@@ -25,6 +26,8 @@ export interface SystemdOut extends NoteSink {
   /** The unit another program's dependsOn names: NAME.service, or NAME.target for instances. */
   getUnitName(program: string): string;
   isStartSecsReady(program: string): boolean;
+  /** `.socket` units for held sockets, written beside the service. */
+  socketUnits: { name: string; socket: UnitLine[] }[];
 }
 
 /** systemd's on-failure treats these deaths as clean; tend restarts after any death by signal. */
@@ -218,4 +221,5 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
         `systemd has no health checks (${kinds.join(', ')}): a hung program can ping WatchdogSec= through sd_notify, and After= does not wait for a check`,
       );
   },
+  sockets: (program, out) => mapSockets(program, out),
 };

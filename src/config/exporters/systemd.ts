@@ -41,10 +41,23 @@ function exportProgram(
     getUnitName: (name) => `${name}.${(byName.get(name)?.instances ?? 1) > 1 ? 'target' : 'service'}`,
     isStartSecsReady: (name) => byName.get(name)?.spec.ready === 'startSecs',
     note: (option, reason) => own.push({ program: program.name, option, reason }),
+    socketUnits: [],
   };
   applyKeyMappings(SYSTEMD_KEYS, program, out, config);
   notes.push(...own);
   const comments = getHeader(program, options, own);
+  const install: UnitLine[] = [['WantedBy', 'sockets.target']];
+  const sockets = out.socketUnits.map((unit) => ({
+    name: unit.name,
+    text: renderUnit({
+      comments: comments.slice(0, 1),
+      sections: [
+        ['Unit', [['Description', `${program.name} socket`]]],
+        ['Socket', unit.socket],
+        ['Install', program.spec.autostart && !template ? install : []],
+      ],
+    }),
+  }));
   const service = orderService(out.service);
   if (!template) {
     const sections: [string, UnitLine[]][] = [
@@ -52,7 +65,7 @@ function exportProgram(
       ['Service', service],
       ['Install', out.install],
     ];
-    return [{ name: `${program.name}.service`, text: renderUnit({ comments, sections }) }];
+    return [{ name: `${program.name}.service`, text: renderUnit({ comments, sections }) }, ...sockets];
   }
   const instances = Array.from({ length: program.instances }, (_, i) => `${program.name}@${i}.service`);
   const unit: UnitLine[] = [...out.unit, ['PartOf', `${program.name}.target`]];
@@ -81,6 +94,7 @@ function exportProgram(
         ],
       }),
     },
+    ...sockets,
   ];
 }
 
