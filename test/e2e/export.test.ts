@@ -109,7 +109,7 @@ test('export systemd: the example and a config with every key pass systemd-analy
   );
   assert.match(
     readFileSync(join(everyKey, 'api@.socket'), 'utf8'),
-    /\nListenStream=\[::\]:8000\n[^]*\nReusePort=yes\nService=api@%i\.service\n/,
+    /\nListenStream=\[::\]:8000\n[\s\S]*\nReusePort=yes\nService=api@%i\.service\n/,
   );
   assert.match(readFileSync(join(everyKey, 'sidecar.service'), 'utf8'), /\nRestart=no\n/, 'onExit: ignore');
 });
