@@ -1,13 +1,24 @@
 // tend, this checkout (built: dist/cli.js, dist/daemon.js). Each instance gets a fresh TEND_HOME.
 //
 // How programs are started:
-//   cli — one `tend start --name pI -- ARGV` per program, CONCURRENCY CLI processes at a time (a Node
-//         process per call dominates; on 2 cores 4 at a time was fastest — see bench/README.md).
+//   up  — one tend.yaml with every program, and one `tend up` (the CLI included): like pm2's
+//         ecosystem file, supervisord's config and s6's scan directory.
 //   api — POST /v1/programs per program, straight to the unix socket, all requests in flight at
 //         once over a few keep-alive connections. The CLI is a thin client of exactly this.
+//   cli — one `tend start --name pI -- ARGV` per program, CONCURRENCY CLI processes at a time (a Node
+//         process per call dominates; on 2 cores 4 at a time was fastest — see bench/README.md).
 // The daemon is started before the clock starts (`tend daemon start`), like pm2's (`pm2 ping`).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +42,9 @@ function newestMtime(dir) {
 
 export default {
   name: 'tend',
-  startMethods: ['api', 'cli'],
+  startMethods: ['up', 'api'],
+  /** The log test needs `logs.maxSize: 0`, which the API takes per program. */
+  logStartMethod: 'api',
 
   async prepare() {
     if (!existsSync(join(ROOT, 'dist', 'cli.js')) || !existsSync(DAEMON)) {
@@ -131,11 +144,24 @@ export default {
       supervisorPid: () => daemonPid,
       logPath: (name) => join(home, 'logs', `${name}.out.log`),
       describeStart: (method) =>
-        method === 'cli'
-          ? `\`tend start --name pI -- ARGV\`, ${ctx.cliConcurrency} CLI processes at a time`
-          : 'POST /v1/programs per program on the unix socket, all in flight at once (8 keep-alive connections)',
+        method === 'up'
+          ? '`tend up` of a tend.yaml with every program'
+          : method === 'cli'
+            ? `\`tend start --name pI -- ARGV\`, ${ctx.cliConcurrency} CLI processes at a time`
+            : 'POST /v1/programs per program on the unix socket, all in flight at once (8 keep-alive connections)',
 
       async start(method) {
+        if (method === 'up') {
+          const file = join(home, 'tend.yaml');
+          const lines = ['programs:'];
+          for (const program of programs) {
+            lines.push(`  ${program.name}:`, `    command: ${JSON.stringify(program.argv)}`);
+            if (Object.keys(program.env).length > 0) lines.push(`    env: ${JSON.stringify(program.env)}`);
+          }
+          writeFileSync(file, `${lines.join('\n')}\n`);
+          await cli(['up', '-f', file], { check: true, cwd: home, timeoutMs: 600_000 });
+          return;
+        }
         if (method === 'api') {
           await Promise.all(programs.map((program) => api('POST', '/programs', body(program))));
           return;

@@ -5,14 +5,16 @@ import { cpuSeconds, schedSeconds } from '../lib/proc.mjs';
 import { nowMs, sleep } from '../lib/util.mjs';
 
 export async function measureIdle(instance, { seconds }) {
-  const pid = instance.supervisorPid();
-  const cpu0 = cpuSeconds(pid);
-  const sched0 = schedSeconds(pid);
+  // Summed over the supervisor's processes where it has several (s6-svscan and every s6-supervise).
+  const pids = instance.supervisorPids?.() ?? [instance.supervisorPid()];
+  const total = (read) => pids.reduce((sum, pid) => sum + read(pid), 0);
+  const cpu0 = total(cpuSeconds);
+  const sched0 = total(schedSeconds);
   const t0 = nowMs();
   await sleep(seconds * 1000);
   const wall = (nowMs() - t0) / 1000;
-  const cpu = cpuSeconds(pid) - cpu0;
-  const sched = schedSeconds(pid) - sched0;
+  const cpu = total(cpuSeconds) - cpu0;
+  const sched = total(schedSeconds) - sched0;
   return {
     percent: (cpu / wall) * 100,
     schedPercent: (sched / wall) * 100,
