@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'BAD_CWD'
   | 'SPAWN_FAILED'
   | 'DEPENDENCY_FAILED'
+  | 'RELOAD_FAILED'
   | 'BAD_TRANSITION'
   | 'DAEMON_UNAVAILABLE'
   | 'DAEMON_LOCKED'
@@ -147,6 +148,13 @@ export class DaemonLockedError extends TendError {
 export class UnsafePathError extends TendError {
   constructor(what: string, path: string, why: string) {
     super('UNSAFE_PATH', `Refusing ${what} ${path}: ${why}`);
+  }
+}
+
+/** A reload whose new process did not become ready: the old process still runs. */
+export class ReloadFailedError extends TendError {
+  constructor(name: string, why: string) {
+    super('RELOAD_FAILED', `Program "${name}" was not reloaded: ${why}`);
   }
 }
 

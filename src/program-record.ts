@@ -5,7 +5,17 @@ import type { CheckView, HealthSummary } from './health/program-health.js';
 // imports it downward from here): its states and events (supervisord's states, s6's table form),
 // its process, its snapshot and its state changes.
 
-export const STATES = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
+export const STATES = [
+  'stopped',
+  'starting',
+  'running',
+  'backoff',
+  'stopping',
+  'exited',
+  'fatal',
+  // A reload under way: a new process is starting beside the running one, or the program reloads itself.
+  'reloading',
+] as const;
 export type State = (typeof STATES)[number];
 
 export const EVENT_TYPES = [
@@ -25,6 +35,12 @@ export const EVENT_TYPES = [
   'resume-backoff',
   'checks-passed',
   'health-failed',
+  'reload',
+  'next-ready',
+  'next-exit',
+  'next-timeout',
+  'next-failed',
+  'main-pid',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

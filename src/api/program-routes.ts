@@ -9,7 +9,7 @@ import type { Route } from './router.js';
 import { createProgramBody, parseOrThrow, signalBody, targetName } from './schemas.js';
 import { toDetailView, toStatusView } from './views.js';
 
-// /programs: create, list, show, history, start, stop, restart, signal, delete.
+// /programs: create, list, show, history, start, stop, restart, reload, signal, delete.
 
 const DEFAULT_EVENTS_LIMIT = 50;
 const MAX_EVENTS_LIMIT = 10_000;
@@ -78,6 +78,11 @@ export function getProgramRoutes({ supervisor, logs, now }: AppDeps): Route[] {
       method: 'POST',
       pattern: /^\/programs\/([^/]+)\/restart$/,
       handler: async (params) => status(await supervisor.restart(getTarget(params))),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/programs\/([^/]+)\/reload$/,
+      handler: async (params) => status(await supervisor.reload(getTarget(params))),
     },
     {
       method: 'POST',

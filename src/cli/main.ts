@@ -1,7 +1,13 @@
 import { isTendError } from '../errors.js';
 import { getPaths } from '../paths.js';
 import { VERSION } from '../version.js';
-import { deleteCommand, restartCommand, signalCommand, stopCommand } from './commands/control.js';
+import {
+  deleteCommand,
+  reloadCommand,
+  restartCommand,
+  signalCommand,
+  stopCommand,
+} from './commands/control.js';
 import { daemonCommand } from './commands/daemon.js';
 import { exportCommand } from './commands/export.js';
 import { helpCommand } from './commands/help.js';
@@ -23,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   start: startCommand,
   stop: stopCommand,
   restart: restartCommand,
+  reload: reloadCommand,
   delete: deleteCommand,
   rm: deleteCommand,
   signal: signalCommand,

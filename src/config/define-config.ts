@@ -107,6 +107,8 @@ export interface ProgramDefaults {
   stopSignal?: Signal;
   /** SIGKILL follows after this long. Default `10s`. */
   stopTimeout?: Duration;
+  /** `tend reload` sends this (the program reloads itself) instead of replacing the process. */
+  reloadSignal?: Signal | null;
   /** Run as this user (the daemon must run as root); HOME, USER and LOGNAME follow it. */
   user?: string | null;
   /** Run with this group (the daemon must run as root). Default: the user's primary group. */
@@ -161,6 +163,8 @@ export interface ProgramConfig extends ProgramDefaults {
   checks?: CheckConfig[];
   /** Listening sockets the daemon holds and passes as LISTEN_FDS from fd 3 (docs/reload.md). */
   sockets?: (string | SocketConfig)[];
+  /** Where the program writes its main pid: a new main process named there is followed (docs/reload.md). */
+  pidFile?: string | null;
 }
 
 /** A held socket: `tcp://127.0.0.1:3000`, `tcp://[::]:8080` or `unix:/path`, with options. */

@@ -48,6 +48,8 @@ const POLICY_KEYS = [
   'stopTimeout',
   'checks',
   'sockets',
+  'reloadSignal',
+  'pidFile',
 ] as const;
 const INTEGER = /^-?\d+$/;
 

@@ -99,6 +99,6 @@ describe('getKnownKeys', () => {
   });
 
   test('command, dependsOn and checks belong to programs only', () => {
-    assert.deepEqual(PROGRAM_ONLY_KEYS, ['command', 'dependsOn', 'checks', 'sockets']);
+    assert.deepEqual(PROGRAM_ONLY_KEYS, ['command', 'dependsOn', 'checks', 'sockets', 'pidFile']);
   });
 });

@@ -77,6 +77,7 @@ const defaultsShape = {
   watchdog: duration.nullable().optional(),
   stopSignal: signal.optional(),
   stopTimeout: duration.optional(),
+  reloadSignal: signal.nullable().optional(),
   user: nonEmpty.nullable().optional(),
   group: nonEmpty.nullable().optional(),
   umask: z
@@ -114,6 +115,7 @@ export const programFileSchema = z.strictObject(
     dependsOn: z.array(z.string()).optional(),
     checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
     sockets: socketsSchema.optional(),
+    pidFile: nonEmpty.nullable().optional(),
   },
   { error: 'expected a program: a map with at least "command"' },
 );

@@ -170,6 +170,17 @@ export const programInputSchema = z.strictObject({
   startTimeout: duration.default(DEFAULT_START_TIMEOUT_MS),
   watchdog: duration.nullable().default(null),
   stopSignal: signal.default('SIGTERM'),
+  // `tend reload` (docs/reload.md): a program that reloads itself gets this signal; else it is replaced.
+  reloadSignal: signal.nullable().default(null),
+  // A file where the program writes its main pid: followed when the main process changes.
+  pidFile: z
+    .string()
+    .regex(NO_NUL, 'a path cannot contain NUL')
+    .refine((v) => v.startsWith('/'), {
+      message: 'expected an absolute path',
+    })
+    .nullable()
+    .default(null),
   stopTimeout: duration.default(DEFAULT_STOP_TIMEOUT_MS),
   checks: z
     .array(checkSchema)

@@ -195,6 +195,8 @@ export function makeContext(overrides: Partial<MachineContext> = {}): MachineCon
     readyChecks: false,
     readySoFar: { said: false, checks: false },
     killCause: null,
+    reloadSignal: null,
+    next: null,
     startTimeoutMs: 60_000,
     watchdogMs: null,
     stopSignal: 'SIGTERM',

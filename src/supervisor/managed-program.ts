@@ -14,10 +14,12 @@ import type {
 } from '../program-record.js';
 import { AdoptionWatch } from './adoption-watch.js';
 import { readNotifyFields } from './notify-message.js';
+import { readPidFile } from './pid-file-follow.js';
 import { ProcessGroup } from './process-group.js';
 import { createProgramProbe, type ProbeFactory, startProgramChecks } from './program-checks.js';
 import { getMachineContext } from './program-context.js';
 import type { ReadinessChannel } from './readiness.js';
+import { type CandidateProcess, Retirees, spawnCandidate } from './reload-candidate.js';
 import { type ListenFdSource, spawnProgram } from './spawn-program.js';
 import { type Effect, isActive, type MachineEvent, type Timer } from './states.js';
 import type { System, TimerHandle } from './system.js';
@@ -33,6 +35,8 @@ const TIMER_EVENTS: Record<Timer, MachineEvent['type']> = {
   'stop-deadline': 'stop-timeout',
   'start-deadline': 'start-timeout',
   watchdog: 'watchdog-timeout',
+  'next-ready': 'next-ready',
+  'next-deadline': 'next-timeout',
 };
 
 const NO_PROCESS: RuntimeRecord = { pid: null, pgid: null, procStartTime: null, startedAt: null };
@@ -70,6 +74,10 @@ export class ManagedProgram extends EventEmitter<{
   #readySoFar = { said: false, checks: false };
   #killCause: string | null = null;
   #recordSpawnIntent: (intent: SpawnIntent) => void;
+  /** The new process of a replacing reload, until it is ready (docs/reload.md). */
+  #next: CandidateProcess | null = null;
+  #nextSoFar = { said: false, checks: false };
+  #retirees: Retirees;
 
   constructor(options: {
     spec: ProgramSpec;
@@ -93,6 +101,7 @@ export class ManagedProgram extends EventEmitter<{
     this.#capture = options.capture;
     this.#readiness = options.readiness ?? null;
     this.#group = new ProcessGroup(options.system);
+    this.#retirees = new Retirees(options.system);
     const saved = options.saved;
     // A program waiting in backoff has no process to lose: it resumes waiting (a resume-backoff event).
     this.#state = saved && (!isActive(saved.state) || saved.state === 'backoff') ? saved.state : 'stopped';
@@ -184,18 +193,32 @@ export class ManagedProgram extends EventEmitter<{
     return pid !== null && this.#system.kill(pid, signal);
   }
 
-  /** An sd_notify datagram. Only processes of the program's own group are listened to. */
+  /**
+   * An sd_notify datagram. Only processes of the program's own group are listened to; during a
+   * reload the new process's group is heard too, for its READY=1.
+   */
   onNotify(fields: ReadonlyMap<string, string>, senderPid: number): void {
+    const next = this.#next;
+    if (next && (senderPid === next.pid || this.#system.isInGroup(senderPid, next.pgid))) {
+      if (fields.get('READY') === '1') this.dispatch({ type: 'next-ready' });
+      return;
+    }
     if (senderPid !== this.#runtime.pid && !this.#system.isInGroup(senderPid, this.#runtime.pgid)) return;
     const message = readNotifyFields(fields);
     if (message.status !== undefined) this.#statusText = message.status;
     if (message.watchdogMs !== null) this.#watchdogOverrideMs = message.watchdogMs;
     for (const event of message.events) this.dispatch(event);
+    const mainPid = Number(fields.get('MAINPID'));
+    // The new main process must be one of the program's own (its process group), as systemd requires.
+    if (Number.isInteger(mainPid) && mainPid > 0 && mainPid !== this.#runtime.pid) {
+      if (this.#system.isInGroup(mainPid, this.#runtime.pgid))
+        this.dispatch({ type: 'main-pid', pid: mainPid, source: 'MAINPID=' });
+    }
   }
 
-  /** The fd protocol: a newline from the program means ready. */
+  /** The fd protocol: a newline from the program means ready (from the new process, during a reload). */
   onReadyLine(): void {
-    this.dispatch({ type: 'ready' });
+    this.dispatch(this.#next ? { type: 'next-ready' } : { type: 'ready' });
   }
 
   /** Stops watching and reading without touching the process: it keeps running for the next daemon. */
@@ -206,6 +229,8 @@ export class ManagedProgram extends EventEmitter<{
     this.#adoption?.cancel();
     this.#adoption = null;
     this.#stopChecks();
+    this.#next?.health?.stop();
+    this.#retirees.cancel();
     this.#capture.detach();
   }
 
@@ -220,6 +245,7 @@ export class ManagedProgram extends EventEmitter<{
         watchdogOverrideMs: this.#watchdogOverrideMs,
         readySoFar: this.#readySoFar,
         killCause: this.#killCause,
+        next: this.#next ? this.#nextSoFar : null,
       },
       this.#system.now(),
     );
@@ -285,7 +311,109 @@ export class ManagedProgram extends EventEmitter<{
       case 'note-kill-cause':
         this.#killCause = effect.cause;
         return;
+      case 'spawn-next':
+        this.#spawnNext();
+        return;
+      case 'promote-next':
+        this.#promoteNext();
+        return;
+      case 'retire-next':
+        this.#retireNext();
+        return;
+      case 'note-next-ready':
+        this.#nextSoFar = { ...this.#nextSoFar, [effect.part]: true };
+        return;
+      case 'cancel-timer':
+        this.#timers[effect.timer]?.cancel();
+        delete this.#timers[effect.timer];
+        return;
+      case 'signal-main':
+        if (this.#runtime.pid !== null) this.#system.kill(this.#runtime.pid, effect.signal);
+        return;
+      case 'follow-pid':
+        this.#followPid(effect.pid);
+        return;
     }
+  }
+
+  /** A reload: the new process starts beside the running one, with the same launch and sockets. */
+  #spawnNext(): void {
+    const next = spawnCandidate({
+      spec: this.#spec,
+      system: this.#system,
+      capture: this.#capture,
+      readiness: this.#readiness,
+      recordIntent: this.#recordSpawnIntent,
+      listenFds: this.#listenFds,
+      onExit: (pid, code, signal) => this.#onExit(pid, code, signal),
+    });
+    if ('failure' in next) {
+      this.#queue.push({ type: 'next-failed', reason: next.failure });
+      return;
+    }
+    this.#next = next;
+    this.#nextSoFar = { said: false, checks: false };
+    next.health = startProgramChecks({
+      spec: this.#spec,
+      clock: this.#system,
+      probes: this.#probes,
+      adopted: false,
+      dispatch: (event) => {
+        if (this.#next !== next) return;
+        if (event.type === 'checks-passed') this.dispatch({ type: 'next-ready', part: 'checks' });
+        else if (event.type === 'health-failed') this.dispatch({ type: 'next-failed', reason: event.reason });
+      },
+      note: (message) => this.emit('health-changed', { name: this.name, pid: next.pid, message }),
+    });
+  }
+
+  /** The new process is ready: it is the main one now; the old one is stopped. */
+  #promoteNext(): void {
+    const next = this.#next;
+    if (!next) return;
+    const old = this.#runtime;
+    const oldAdoption = this.#adoption;
+    if (old.pid !== null && old.pgid !== null) {
+      this.#retirees.retire(old.pid, old.pgid, this.#spec.stopSignal, this.#spec.stopTimeout, () =>
+        oldAdoption?.cancel(),
+      );
+    }
+    this.#adoption = null;
+    this.#stopChecks();
+    this.#next = null;
+    this.#runtime = {
+      pid: next.pid,
+      pgid: next.pgid,
+      procStartTime: next.procStartTime,
+      startedAt: next.startedAt,
+    };
+    this.#health = next.health;
+    this.#readySoFar = { said: true, checks: true };
+    this.#killCause = null;
+    this.#statusText = null;
+    this.#watchdogOverrideMs = null;
+  }
+
+  /** The new process failed (or a stop came): it goes; the old one stays as it was. */
+  #retireNext(): void {
+    const next = this.#next;
+    if (!next) return;
+    this.#next = null;
+    next.health?.stop();
+    if (!next.exited)
+      this.#retirees.retire(next.pid, next.pgid, this.#spec.stopSignal, this.#spec.stopTimeout);
+  }
+
+  /** MAINPID=: another process of the program is the main one; its end is watched by pidfd. */
+  #followPid(pid: number): void {
+    this.#adoption?.cancel();
+    this.#runtime = { ...this.#runtime, pid, procStartTime: this.#system.readStartTime(pid) };
+    this.#adoption = new AdoptionWatch(
+      this.#system,
+      { pid, startTime: this.#runtime.procStartTime },
+      { isStopping: () => this.#state === 'stopping', onGone: () => this.#onExit(pid, null, null) },
+    );
+    this.#adoption.start();
   }
 
   #spawn(): void {
@@ -343,7 +471,26 @@ export class ManagedProgram extends EventEmitter<{
 
   /** The main process ended: with its status when it was our child, with none when it was adopted. */
   #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#retirees.has(pid)) {
+      this.#retirees.onExit(pid);
+      return;
+    }
+    const next = this.#next;
+    if (next && next.pid === pid && !next.exited) {
+      next.exited = true;
+      next.health?.stop();
+      // What the new process left in its group goes with it.
+      this.#system.kill(-next.pgid, 'SIGKILL');
+      const uptimeMs = this.#system.now() - next.startedAt;
+      this.dispatch({ type: 'next-exit', exit: { code, signal, uptimeMs } });
+      return;
+    }
     if (this.#runtime.pid !== pid) return;
+    const successor = this.#findSuccessor(pid);
+    if (successor !== null) {
+      this.dispatch({ type: 'main-pid', pid: successor, source: `pid file ${this.#spec.pidFile}` });
+      return;
+    }
     const uptimeMs = this.#runtime.startedAt === null ? 0 : this.#system.now() - this.#runtime.startedAt;
     this.#exitedPgid = this.#runtime.pgid;
     this.#exitedPid = pid;
@@ -352,6 +499,15 @@ export class ManagedProgram extends EventEmitter<{
     this.#adoption = null;
     this.#stopChecks();
     this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs } });
+  }
+
+  /** pidFile: a live process of the program named there, other than the one that ended, follows it. */
+  #findSuccessor(pid: number): number | null {
+    const file = this.#spec.pidFile;
+    if (file === null || this.#state === 'stopping') return null;
+    const named = readPidFile(file);
+    if (named === null || named === pid || !this.#system.isInGroup(named, this.#runtime.pgid)) return null;
+    return named;
   }
 
   #cancelTimers(): void {

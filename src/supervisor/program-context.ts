@@ -14,6 +14,8 @@ export interface ProgramHistory {
   /** Of the current process: which halves of readiness have arrived, and why tend is killing it. */
   readonly readySoFar: { readonly said: boolean; readonly checks: boolean };
   readonly killCause: string | null;
+  /** During a replacing reload, the new process's readiness so far. */
+  readonly next: { readonly said: boolean; readonly checks: boolean } | null;
 }
 
 export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, now: number): MachineContext {
@@ -34,6 +36,8 @@ export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, no
     readyChecks: hasReadinessChecks(spec.checks),
     readySoFar: history.readySoFar,
     killCause: history.killCause,
+    reloadSignal: spec.reloadSignal,
+    next: history.next,
     startTimeoutMs: spec.startTimeout,
     watchdogMs: spec.ready === 'notify' ? (history.watchdogOverrideMs ?? spec.watchdog) : null,
     stopSignal: spec.stopSignal,

@@ -4,6 +4,7 @@ import {
   NotRunningError,
   ProgramExistsError,
   ProgramNotFoundError,
+  ReloadFailedError,
   TimeoutError,
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
@@ -259,6 +260,44 @@ export class Supervisor {
     }
     await Promise.all(targets.map((program) => this.#settle(program)));
     return targets.map((program) => program.snapshot());
+  }
+
+  /**
+   * `tend reload` (docs/reload.md): one program at a time, each waiting until its reload is over.
+   * The first that fails stops the rest and throws with the reason; its old process still runs.
+   */
+  async reload(name: string): Promise<ProgramSnapshot[]> {
+    const targets = this.#reloadTargets(name);
+    for (const program of targets) {
+      if (program.state !== 'running') throw new NotRunningError(program.name, program.state);
+    }
+    for (const program of targets) await this.#reloadOne(program);
+    return targets.map((program) => program.snapshot());
+  }
+
+  #reloadTargets(name: string): ManagedProgram[] {
+    if (name === 'all' || this.#programs.has(name)) return this.#targets(name);
+    const instances = [...this.#programs.values()]
+      .filter((program) => program.snapshot().spec.instanceOf === name)
+      .sort((a, b) => (a.snapshot().spec.instance ?? 0) - (b.snapshot().spec.instance ?? 0));
+    if (instances.length === 0) throw new ProgramNotFoundError(name);
+    return instances;
+  }
+
+  #reloadOne(program: ManagedProgram): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onChange = (change: StateChange) => {
+        // Over when it leaves `reloading` (or never entered it: a reload signal without notify).
+        if (change.to === 'reloading') return;
+        program.off('state-changed', onChange);
+        const reason = change.reason ?? '';
+        if (change.to === 'running' && (change.event === 'reload' || reason.startsWith('reloaded')))
+          resolve();
+        else reject(new ReloadFailedError(program.name, reason || `it is ${change.to}`));
+      };
+      program.on('state-changed', onChange);
+      program.dispatch({ type: 'reload' });
+    });
   }
 
   /** `keepSockets`: the program is being replaced (tend up), so its held sockets stay open. */

@@ -15,6 +15,9 @@ function makeEvent(type: EventType): MachineEvent {
   if (type === 'extend-timeout') return { type, ms: 30_000 };
   if (type === 'resume-backoff') return { type, since: NOW };
   if (type === 'health-failed') return { type, reason: 'check "http" failed 3 times in a row (HTTP 503)' };
+  if (type === 'next-exit') return { type, exit: makeExit() };
+  if (type === 'next-failed') return { type, reason: 'check "http" failed 3 times in a row (HTTP 503)' };
+  if (type === 'main-pid') return { type, pid: 4242, source: 'MAINPID=' };
   return { type };
 }
 
@@ -1074,4 +1077,280 @@ describe('health cells', () => {
       /^health: check "http" failed; killed by SIGTERM; gave up after 2 failed starts/,
     );
   });
+});
+
+describe('reload cells', () => {
+  const replacing = makeContext({ next: { said: false, checks: false } });
+  const notify = makeContext({ readiness: 'notify', startTimeoutMs: 20_000 });
+  const signalled = makeContext({ reloadSignal: 'SIGHUP' });
+  const retire: Effect[] = [
+    { type: 'cancel-timer', timer: 'next-ready' },
+    { type: 'cancel-timer', timer: 'next-deadline' },
+    { type: 'retire-next' },
+  ];
+
+  test('running + reload: starts a new process beside the running one, ready after startSecs', () => {
+    expectTransition(
+      'running',
+      { type: 'reload' },
+      {
+        next: 'reloading',
+        effects: [{ type: 'spawn-next' }, { type: 'arm-timer', timer: 'next-ready', ms: 1000 }],
+        reason: 'reload: starting a new process beside the running one',
+      },
+    );
+  });
+
+  test('running + reload: a notify program waits for the new process under the start deadline', () => {
+    expectTransition(
+      'running',
+      { type: 'reload' },
+      {
+        next: 'reloading',
+        effects: [{ type: 'spawn-next' }, { type: 'arm-timer', timer: 'next-deadline', ms: 20_000 }],
+      },
+      notify,
+    );
+  });
+
+  test('running + reload: with reloadSignal, sends it and keeps the process', () => {
+    expectTransition(
+      'running',
+      { type: 'reload' },
+      {
+        next: 'running',
+        effects: [{ type: 'signal-main', signal: 'SIGHUP' }],
+        reason: 'reload: sent SIGHUP',
+      },
+      signalled,
+    );
+  });
+
+  test('running + reload: with reloadSignal and notify, waits for READY=1', () => {
+    expectTransition(
+      'running',
+      { type: 'reload' },
+      {
+        next: 'reloading',
+        effects: [
+          { type: 'signal-main', signal: 'SIGHUP' },
+          { type: 'arm-timer', timer: 'next-deadline', ms: 20_000 },
+        ],
+      },
+      makeContext({ ...notify, reloadSignal: 'SIGHUP' }),
+    );
+  });
+
+  test('reloading + next-ready: the new process takes over and the old one is stopped', () => {
+    expectTransition(
+      'reloading',
+      { type: 'next-ready' },
+      { next: 'running', effects: [cancelTimers, { type: 'promote-next' }] },
+      replacing,
+    );
+  });
+
+  test('reloading + next-ready: with ready checks, READY=1 alone is noted', () => {
+    const ctx = makeContext({ readiness: 'notify', readyChecks: true, next: { said: false, checks: false } });
+    expectTransition(
+      'reloading',
+      { type: 'next-ready' },
+      { next: 'reloading', effects: [{ type: 'note-next-ready', part: 'said' }] },
+      ctx,
+    );
+  });
+
+  test('reloading + next-ready: the checks passing after READY=1 complete it', () => {
+    const ctx = makeContext({ readiness: 'notify', readyChecks: true, next: { said: true, checks: false } });
+    expectTransition(
+      'reloading',
+      { type: 'next-ready', part: 'checks' },
+      { next: 'running', effects: [cancelTimers, { type: 'promote-next' }] },
+      ctx,
+    );
+  });
+
+  test('reloading + next-exit: the reload fails, the old process stays', () => {
+    expectTransition(
+      'reloading',
+      { type: 'next-exit', exit: makeExit({ code: 1, uptimeMs: 50 }) },
+      {
+        next: 'running',
+        effects: retire,
+        reason:
+          'reload failed: the new process exited with code 1 before it was ready; the old process still runs',
+      },
+      replacing,
+    );
+  });
+
+  test('reloading + next-timeout: a new process not ready in time is stopped', () => {
+    expectTransition(
+      'reloading',
+      { type: 'next-timeout' },
+      {
+        next: 'running',
+        effects: retire,
+        reason: 'reload failed: the new process was not ready within 60000 ms; the old process still runs',
+      },
+      replacing,
+    );
+  });
+
+  test('reloading + next-timeout: a self-reloading program that never says READY=1 keeps running', () => {
+    expectTransition(
+      'reloading',
+      { type: 'next-timeout' },
+      { next: 'running', effects: [], reason: 'reload failed: no READY=1 within 60000 ms after SIGHUP' },
+      signalled,
+    );
+  });
+
+  test('reloading + next-failed: a check of the new process failed', () => {
+    expectTransition(
+      'reloading',
+      { type: 'next-failed', reason: 'check "live" failed 3 times in a row (HTTP 503)' },
+      {
+        next: 'running',
+        effects: retire,
+        reason:
+          'reload failed: the new process failed a check: check "live" failed 3 times in a row (HTTP 503); the old process still runs',
+      },
+      replacing,
+    );
+  });
+
+  test('reloading + ready: a self-reloading program is reloaded at READY=1', () => {
+    expectTransition(
+      'reloading',
+      { type: 'ready' },
+      {
+        next: 'running',
+        effects: [{ type: 'cancel-timer', timer: 'next-deadline' }],
+        reason: 'reloaded: READY=1 after the reload signal',
+      },
+      signalled,
+    );
+  });
+
+  test('reloading + ready: the old process saying READY=1 again does not end a replacing reload', () => {
+    expectTransition('reloading', { type: 'ready' }, { next: 'reloading', effects: [] }, replacing);
+  });
+
+  test('reloading + stop: the new process goes too', () => {
+    expectTransition(
+      'reloading',
+      { type: 'stop' },
+      { next: 'stopping', effects: [{ type: 'retire-next' }, ...beginStop], desired: 'stopped' },
+      replacing,
+    );
+  });
+
+  test('reloading + restart: the new process goes, then a fresh start', () => {
+    expectTransition(
+      'reloading',
+      { type: 'restart' },
+      { next: 'stopping', effects: [{ type: 'retire-next' }, ...beginStop], desired: 'running' },
+      replacing,
+    );
+  });
+
+  test('reloading + exit: the old process died; its exit follows the policy and the reload is given up', () => {
+    const result = transition('reloading', { type: 'exit', exit: makeExit() }, replacing);
+    assert.ok(result !== IMPOSSIBLE);
+    assert.equal(result.next, 'starting');
+    assert.deepEqual(result.effects[0], { type: 'retire-next' });
+    assert.match(result.reason ?? '', /; reload given up$/);
+  });
+
+  test('reloading + stop-timeout: after a health or watchdog kill, SIGKILL', () => {
+    expectTransition(
+      'reloading',
+      { type: 'stop-timeout' },
+      { next: 'reloading', effects: [killGroup], reason: 'still alive after SIGABRT; sending SIGKILL' },
+      replacing,
+    );
+  });
+
+  test('reloading + watchdog-ping and watchdog-timeout: the old process keeps its watchdog', () => {
+    const ctx = makeContext({ ...replacing, readiness: 'notify', watchdogMs: 5000 });
+    expectTransition(
+      'reloading',
+      { type: 'watchdog-ping' },
+      { next: 'reloading', effects: [{ type: 'arm-timer', timer: 'watchdog', ms: 5000 }] },
+      ctx,
+    );
+    expectTransition(
+      'reloading',
+      { type: 'watchdog-timeout' },
+      { next: 'reloading', effects: [{ type: 'kill-group', signal: 'SIGABRT' }, armStopDeadline] },
+      ctx,
+    );
+  });
+
+  test('reloading + health-failed: the old process failing its check is stopped as when running', () => {
+    const result = transition('reloading', makeEvent('health-failed'), replacing);
+    assert.ok(result !== IMPOSSIBLE);
+    assert.equal(result.next, 'reloading');
+    assert.deepEqual(result.effects[2], termGroup);
+  });
+
+  for (const type of ['start', 'extend-timeout', 'checks-passed', 'reload'] as const) {
+    test(`reloading + ${type}: changes nothing`, () => {
+      expectTransition('reloading', makeEvent(type), { next: 'reloading', effects: [] }, replacing);
+    });
+  }
+
+  for (const type of [
+    'spawn-failed',
+    'backoff-elapsed',
+    'adopt',
+    'start-timeout',
+    'resume-backoff',
+  ] as const) {
+    test(`reloading + ${type}: is impossible`, () => {
+      expectImpossible('reloading', type);
+    });
+  }
+
+  for (const state of ['stopped', 'backoff', 'exited', 'fatal'] as const) {
+    test(`${state} + reload: is impossible because the API reloads only a running program`, () => {
+      expectImpossible(state, 'reload');
+    });
+  }
+
+  for (const state of ['starting', 'stopping'] as const) {
+    test(`${state} + reload: changes nothing`, () => {
+      expectTransition(state, { type: 'reload' }, { next: state, effects: [] });
+    });
+  }
+
+  for (const state of ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const) {
+    for (const type of ['next-ready', 'next-exit', 'next-timeout', 'next-failed'] as const) {
+      test(`${state} + ${type}: a late word of a new process that is gone changes nothing`, () => {
+        expectTransition(state, makeEvent(type), { next: state, effects: [] });
+      });
+    }
+  }
+
+  for (const state of ['starting', 'running', 'reloading'] as const) {
+    test(`${state} + main-pid: follows the new main process`, () => {
+      expectTransition(
+        state,
+        { type: 'main-pid', pid: 4242, source: 'MAINPID=' },
+        {
+          next: state,
+          effects: [{ type: 'follow-pid', pid: 4242 }],
+          reason: 'main process is now pid 4242 (MAINPID=)',
+        },
+        state === 'reloading' ? replacing : makeContext(),
+      );
+    });
+  }
+
+  for (const state of ['stopped', 'backoff', 'stopping', 'exited', 'fatal'] as const) {
+    test(`${state} + main-pid: changes nothing`, () => {
+      expectTransition(state, makeEvent('main-pid'), { next: state, effects: [] });
+    });
+  }
 });

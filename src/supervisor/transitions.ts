@@ -2,6 +2,14 @@ import type { EventType, ExitInfo, State } from '../program-record.js';
 import { getBackoffDelayMs, getRecentFailures, isQuickExit } from './backoff.js';
 import type { MachineContext, MachineEvent, Transition } from './states.js';
 import { arriveReady, healthFailed, killAfterDeadline } from './transitions-health.js';
+import {
+  beginReload,
+  followMainPid,
+  nextReady,
+  reloadFailed,
+  selfReloaded,
+  stopDuringReload,
+} from './transitions-reload.js';
 
 // The whole supervision logic as one table: transitions[state][event] → next state and effects.
 // Every cell is filled. `IMPOSSIBLE` cells make the runtime throw an error naming program, state and event.
@@ -176,6 +184,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': stay('stopped'),
     'health-failed': stay('stopped'),
+    reload: IMPOSSIBLE,
+    'next-ready': stay('stopped'),
+    'next-exit': stay('stopped'),
+    'next-timeout': stay('stopped'),
+    'next-failed': stay('stopped'),
+    'main-pid': stay('stopped'),
   },
   starting: {
     start: stay('starting'),
@@ -203,6 +217,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': arriveReady('checks', becomeReady),
     'health-failed': healthFailed('starting'),
+    reload: stay('starting'),
+    'next-ready': stay('starting'),
+    'next-exit': stay('starting'),
+    'next-timeout': stay('starting'),
+    'next-failed': stay('starting'),
+    'main-pid': followMainPid('starting'),
   },
   running: {
     start: stay('running'),
@@ -222,6 +242,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': stay('running'),
     'health-failed': healthFailed('running'),
+    reload: beginReload,
+    'next-ready': stay('running'),
+    'next-exit': stay('running'),
+    'next-timeout': stay('running'),
+    'next-failed': stay('running'),
+    'main-pid': followMainPid('running'),
   },
   backoff: {
     start: startFresh,
@@ -240,6 +266,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': resumeBackoff,
     'checks-passed': stay('backoff'),
     'health-failed': stay('backoff'),
+    reload: IMPOSSIBLE,
+    'next-ready': stay('backoff'),
+    'next-exit': stay('backoff'),
+    'next-timeout': stay('backoff'),
+    'next-failed': stay('backoff'),
+    'main-pid': stay('backoff'),
   },
   stopping: {
     start: { next: 'stopping', effects: [], desired: 'running' },
@@ -270,6 +302,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': stay('stopping'),
     'health-failed': stay('stopping'),
+    reload: stay('stopping'),
+    'next-ready': stay('stopping'),
+    'next-exit': stay('stopping'),
+    'next-timeout': stay('stopping'),
+    'next-failed': stay('stopping'),
+    'main-pid': stay('stopping'),
   },
   exited: {
     start: startFresh,
@@ -288,6 +326,12 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': stay('exited'),
     'health-failed': stay('exited'),
+    reload: IMPOSSIBLE,
+    'next-ready': stay('exited'),
+    'next-exit': stay('exited'),
+    'next-timeout': stay('exited'),
+    'next-failed': stay('exited'),
+    'main-pid': stay('exited'),
   },
   fatal: {
     start: startFresh,
@@ -306,6 +350,57 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     'resume-backoff': IMPOSSIBLE,
     'checks-passed': stay('fatal'),
     'health-failed': stay('fatal'),
+    reload: IMPOSSIBLE,
+    'next-ready': stay('fatal'),
+    'next-exit': stay('fatal'),
+    'next-timeout': stay('fatal'),
+    'next-failed': stay('fatal'),
+    'main-pid': stay('fatal'),
+  },
+  // A reload under way (docs/reload.md): the old process serves; with ctx.next a new one is starting.
+  reloading: {
+    start: stay('reloading'),
+    stop: stopDuringReload((ctx) => beginStop(ctx, 'stopped')),
+    restart: stopDuringReload((ctx) => beginStop(ctx, 'running')),
+    ready: selfReloaded,
+    // The old process died meanwhile: its exit is handled as any other, and the reload is given up.
+    exit: (ctx, event) => {
+      const after = decideAfterExit(ctx, exitOf(event), false);
+      if (ctx.next === null) return after;
+      return {
+        ...after,
+        effects: [{ type: 'retire-next' }, ...after.effects],
+        reason: `${after.reason}; reload given up`,
+      };
+    },
+    'spawn-failed': IMPOSSIBLE,
+    'backoff-elapsed': IMPOSSIBLE,
+    'stop-timeout': (ctx) => killAfterDeadline(ctx, 'reloading'),
+    adopt: IMPOSSIBLE,
+    'start-timeout': IMPOSSIBLE,
+    'watchdog-ping': (ctx) =>
+      ctx.watchdogMs === null
+        ? stay('reloading')
+        : { next: 'reloading', effects: [{ type: 'arm-timer', timer: 'watchdog', ms: ctx.watchdogMs }] },
+    'watchdog-timeout': (ctx) => ({ ...watchdogExpired(ctx), next: 'reloading' }),
+    'extend-timeout': stay('reloading'),
+    'resume-backoff': IMPOSSIBLE,
+    'checks-passed': stay('reloading'),
+    'health-failed': healthFailed('reloading'),
+    reload: stay('reloading'),
+    'next-ready': nextReady,
+    'next-exit': reloadFailed((_ctx, event) =>
+      event.type === 'next-exit'
+        ? `the new process ${describeExit(event.exit)} before it was ready`
+        : 'the new process ended',
+    ),
+    'next-timeout': reloadFailed((ctx) => `the new process was not ready within ${ctx.startTimeoutMs} ms`),
+    'next-failed': reloadFailed((_ctx, event) =>
+      event.type === 'next-failed'
+        ? `the new process failed a check: ${event.reason}`
+        : 'the new process failed',
+    ),
+    'main-pid': followMainPid('reloading'),
   },
 };
 

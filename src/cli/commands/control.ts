@@ -8,7 +8,7 @@ import { formatStates, type ProgramRow, print, printJson } from '../output.js';
 
 const JSON_ONLY = { json: { type: 'boolean' } } as const;
 
-function lifecycleCommand(action: 'stop' | 'restart'): Command {
+function lifecycleCommand(action: 'stop' | 'restart' | 'reload'): Command {
   return async (args, { api }) => {
     const { values, positionals } = parseCommandArgs(action, args, JSON_ONLY);
     const name = requireOne(action, positionals, 'a program name (or "all")');
@@ -21,6 +21,8 @@ function lifecycleCommand(action: 'stop' | 'restart'): Command {
 
 export const stopCommand = lifecycleCommand('stop');
 export const restartCommand = lifecycleCommand('restart');
+/** `tend reload NAME|all`: the reload signal, or a new process on the held sockets (docs/reload.md). */
+export const reloadCommand = lifecycleCommand('reload');
 
 export const deleteCommand: Command = async (args, { api }) => {
   const { values, positionals } = parseCommandArgs('delete', args, JSON_ONLY);

@@ -8,6 +8,7 @@ Usage:
   tend start NAME|all                         start stopped programs
   tend stop NAME|all                          stop gracefully (signal, deadline, SIGKILL)
   tend restart NAME|all                       stop, then start again
+  tend reload NAME|all                        reloadSignal, or a new process on the held sockets, one at a time
   tend delete NAME|all                        stop and forget
   tend signal SIGNAL NAME                     send a signal to the main process
   tend ls [--json]                            list programs (aliases: list, status)
