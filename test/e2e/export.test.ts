@@ -305,6 +305,24 @@ test('round trip: the typical hand-written unit imports, then exports back with 
   assert.equal(getValue(exported, 'Service', 'RestartForceExitStatus'), 'SIGHUP SIGINT SIGTERM SIGPIPE');
 });
 
+test("tend's own systemd export of every key imports back and exports to the same units", async (t) => {
+  const h = await withHome(t);
+  const dir = createTempDir(t, 'tend-roundtrip-all-');
+  await exportTo(h, ['systemd', '-f', EVERY_KEY], join(dir, 'first'));
+  const names = readdirSync(join(dir, 'first')).sort();
+  const units = names.map((name) => join(dir, 'first', name));
+  const imported = await h.tend(['import', 'systemd', ...units, '-o', join(dir, 'tend.yaml')]);
+  assert.equal(imported.code, 0, imported.stderr);
+  await exportTo(h, ['systemd', '-f', join(dir, 'tend.yaml')], join(dir, 'second'));
+  assert.deepEqual(readdirSync(join(dir, 'second')).sort(), names);
+  const settings = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('#'));
+  for (const name of names)
+    assert.deepEqual(settings(join(dir, 'second', name)), settings(join(dir, 'first', name)), name);
+});
+
 test('docs/beyond-one-machine.md shows what tend export writes for the bundled example today', async (t) => {
   const h = await withHome(t);
   const app = join(createTempDir(t, 'tend-export-docs-'), 'acme');

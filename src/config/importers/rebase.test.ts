@@ -30,3 +30,11 @@ test('changes nothing when tend.yaml sits next to the imported file', () => {
   const config = { programs: { a: { command: 'a', cwd: 'x' } } };
   assert.equal(rebaseConfig(config, '/srv/shop', '/srv/shop'), config);
 });
+
+test('a list of env files is rewritten file by file', () => {
+  const config = { programs: { a: { command: 'a', cwd: '/srv', envFile: ['.env', '/etc/default/a'] } } };
+  assert.deepEqual(rebaseConfig(config, '/srv/shop', '/srv/deploy').programs.a?.envFile, [
+    '../shop/.env',
+    '/etc/default/a',
+  ]);
+});

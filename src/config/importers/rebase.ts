@@ -12,7 +12,8 @@ export function rebaseConfig(config: TendYamlConfig, fromDir: string, toDir: str
   const rebase = (program: TendYamlProgram): TendYamlProgram => {
     const moved: TendYamlProgram = { ...program };
     if (program.cwd !== undefined) moved.cwd = move(program.cwd);
-    if (program.envFile !== undefined) moved.envFile = move(program.envFile);
+    if (program.envFile !== undefined)
+      moved.envFile = Array.isArray(program.envFile) ? program.envFile.map(move) : move(program.envFile);
     if (program.logs) {
       moved.logs = { ...program.logs };
       if (program.logs.out !== undefined) moved.logs.out = move(program.logs.out);

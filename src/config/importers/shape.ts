@@ -12,6 +12,7 @@ const PER_PROGRAM_KEYS: ReadonlySet<keyof TendYamlProgram> = new Set([
   'env',
   'dependsOn',
   'logs',
+  'sockets',
 ]);
 const HOISTABLE_KEYS = PROGRAM_KEY_ORDER.filter((key) => !PER_PROGRAM_KEYS.has(key));
 const LOG_KEY_ORDER: readonly (keyof TendYamlLogs)[] = [

@@ -42,7 +42,10 @@ function setLog(stream: 'out' | 'err', value: string, context: ServiceContext, o
     ? [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)]
     : [value, ''];
   if (kind === 'append' || kind === 'file' || kind === 'truncate') {
-    logs[stream] = path;
+    // tend adds the instance number to each instance's file itself (api.log → api-0.log).
+    logs[stream] = path.replace(/-%i(?=(\.[^/.]*)?$)/, '').replace(/%%/g, '%');
+    if (/%[^%]/.test(logs[stream] as string))
+      context.note(option, `${path}: a specifier in a log path has no tend equivalent`);
     if (kind !== 'append') context.note(option, `${kind}: tend appends to ${path} and rotates it`);
   } else if (kind === 'null') logs[stream] = '/dev/null';
   else if (kind !== 'journal' && kind !== 'inherit' && kind !== 'journal+console')
@@ -145,6 +148,7 @@ const HANDLERS: Record<string, Handler> = {
       context.program.watchdog = span;
     }),
   NotifyAccess: () => {}, // tend listens to the program's whole process group
+  Sockets: () => {}, // the .socket units imported with it become its sockets
   StandardOutput: (value, context) => setLog('out', value, context, 'StandardOutput'),
   StandardError: (value, context) => setLog('err', value, context, 'StandardError'),
   StartLimitIntervalSec: () => {}, // read with [Unit]'s
@@ -174,8 +178,7 @@ function importEnvironment(context: ServiceContext): void {
   if (files.some((file) => file.startsWith('-')))
     context.note('EnvironmentFile', 'a "-" file is optional to systemd; tend refuses to start without it');
   const paths = files.map((file) => file.replace(/^-/, ''));
-  if (paths.length > 0)
-    context.program.envFile = paths.length === 1 ? (paths[0] as string) : (paths as never);
+  if (paths.length > 0) context.program.envFile = paths.length === 1 ? (paths[0] as string) : paths;
   if (paths.length > 0 && Object.keys(env).length > 0)
     context.note(
       'EnvironmentFile',
@@ -243,6 +246,6 @@ export function importService(context: ServiceContext): string[] {
     context.note('WatchdogSec', "tend's watchdog needs Type=notify (ready: notify)");
   const logs = context.program.logs;
   const stderr = getValue(context.unit, 'Service', 'StandardError') ?? 'inherit';
-  if (logs?.out && logs.out !== '/dev/null' && stderr === 'inherit') logs.merge = true;
+  if (logs?.out && stderr === 'inherit') logs.merge = true;
   return unknown;
 }

@@ -104,6 +104,42 @@ test('an empty ExecStart= resets it; of two commands the last is kept, noted', (
   assert.ok(two.notes.some((note) => note.option === 'ExecStart' && /only the last/.test(note.reason)));
 });
 
+test('SuccessAction=exit with FailureAction=exit is onExit: shutdown', () => {
+  const both = importOne('[Unit]\nSuccessAction=exit\nFailureAction=exit\n[Service]\nExecStart=/bin/app\n');
+  assert.equal(both.config.programs.app?.onExit, 'shutdown');
+  const one = importOne('[Unit]\nFailureAction=reboot\n[Service]\nExecStart=/bin/app\n');
+  assert.equal(one.config.programs.app?.onExit, undefined);
+  assert.ok(one.notes.some((note) => note.option === 'SuccessAction'));
+});
+
+test('.socket units become the sockets of the service they activate, names and modes kept', () => {
+  const { config, notes } = importSystemd([
+    {
+      path: 'db.service',
+      text: '[Unit]\nRequires=db.socket db-admin.socket\n[Service]\nExecStart=/bin/db\nSockets=db.socket db-admin.socket\n[Install]\nWantedBy=multi-user.target\n',
+    },
+    {
+      path: 'db.socket',
+      text: '[Socket]\nListenStream=127.0.0.1:5432\nFileDescriptorName=db\nBacklog=511\nService=db.service\n',
+    },
+    {
+      path: 'db-admin.socket',
+      text: '[Socket]\nListenStream=/run/db.sock\nFileDescriptorName=admin\nSocketMode=600\nService=db.service\n',
+    },
+    { path: 'web.socket', text: '[Socket]\nListenStream=8080\nAccept=yes\n' },
+  ]);
+  assert.deepEqual(config.programs.db?.sockets, [
+    { address: 'tcp://127.0.0.1:5432', name: 'db', backlog: 511 },
+    { address: 'unix:/run/db.sock', name: 'admin', mode: '0600' },
+  ]);
+  assert.equal(config.programs.db?.dependsOn, undefined, 'its sockets are no dependency');
+  assert.deepEqual(
+    notes.map((note) => note.option),
+    ['Accept'],
+    JSON.stringify(notes),
+  );
+});
+
 test('a unit without ExecStart, or no service at all, is an error naming the file', () => {
   assert.throws(() => importOne('[Service]\nType=simple\n'), /app\.service: \[Service\] has no ExecStart=/);
   assert.throws(

@@ -4,6 +4,7 @@ import { createProgramName } from './names.js';
 import { sortNotes } from './notes.js';
 import { createConfig } from './shape.js';
 import { importService } from './systemd-service.js';
+import { importSocketUnit } from './systemd-socket.js';
 import { getValue, getWords, parseUnit, type Unit } from './systemd-unit.js';
 import { parseTimeSpan } from './systemd-values.js';
 import type { ImportNote, ImportResult, TendYamlProgram } from './types.js';
@@ -18,7 +19,10 @@ export interface UnitFile {
 }
 
 const DEPENDENCY_KEYS = ['After', 'Wants', 'Requires', 'BindsTo', 'Requisite'];
+const EXIT_ACTIONS = new Set(['exit', 'exit-force']);
 const SILENT_UNIT_KEYS = new Set([
+  'SuccessAction',
+  'FailureAction',
   'Description',
   'Documentation',
   'PartOf',
@@ -97,6 +101,21 @@ function importGiveUp(
   );
 }
 
+// SuccessAction=/FailureAction=exit end the manager with the unit's status: tend's onExit: shutdown.
+function importExitActions(
+  unit: Unit,
+  program: TendYamlProgram,
+  note: (option: string, reason: string) => void,
+): void {
+  const actions = ['SuccessAction', 'FailureAction'].map((key) => getValue(unit, 'Unit', key) ?? 'none');
+  if (actions.every((action) => EXIT_ACTIONS.has(action))) program.onExit = 'shutdown';
+  else if (actions.some((action) => action !== 'none'))
+    note(
+      'SuccessAction',
+      `${actions.join(', ')}: tend's onExit: shutdown ends the daemon when the program ends for good, whatever its status; left out`,
+    );
+}
+
 function importUnit(
   service: Service,
   units: Unit[],
@@ -109,11 +128,19 @@ function importUnit(
   const unknown = importService({ unit, program, note });
   if (program.command === undefined) throw new ConfigError(`${unit.path}: [Service] has no ExecStart=`);
   importGiveUp(unit, program, note);
+  importExitActions(unit, program, note);
 
   const dependsOn = new Set<string>();
   for (const option of DEPENDENCY_KEYS) {
     const missing: string[] = [];
     for (const name of getWords(unit, 'Unit', option)) {
+      // Its own held sockets (imported as `sockets:`) are no dependency.
+      if (
+        units.some(
+          (u) => u.name.endsWith('.socket') && u.name === name.replace(/@[^.]*\.socket$/, '@.socket'),
+        )
+      )
+        continue;
       const dependency = programs.get(getBase(name) ?? name);
       if (dependency !== undefined && dependency !== key) dependsOn.add(dependency);
       else if (dependency === undefined) missing.push(name);
@@ -164,11 +191,11 @@ export function importSystemd(files: UnitFile[]): ImportResult {
   for (const unit of units) {
     const match = UNIT_NAME.exec(unit.name);
     if (match?.[3] !== 'service') {
-      if (match?.[3] !== 'target')
+      if (match?.[3] !== 'target' && !unit.name.endsWith('.socket'))
         notes.push({
           program: null,
           option: unit.name,
-          reason: 'only .service units become programs; left out',
+          reason: 'only .service units become programs (and .socket units their sockets); left out',
         });
       continue;
     }
@@ -186,5 +213,25 @@ export function importSystemd(files: UnitFile[]): ImportResult {
   const imported = Object.fromEntries(
     services.map((service) => [service.key, importUnit(service, units, programs, notes)]),
   );
+  // In the order of the services' Sockets= (tend passes LISTEN_FDS in its list's order), then by name.
+  const order = units.flatMap((u) =>
+    getWords(u, 'Service', 'Sockets').map((name) => name.replace(/@[^.]*\.socket$/, '@.socket')),
+  );
+  const rank = (unit: Unit) => (order.includes(unit.name) ? order.indexOf(unit.name) : order.length);
+  const socketUnits = units.filter((u) => u.name.endsWith('.socket')).sort((a, b) => rank(a) - rank(b));
+  for (const unit of socketUnits) {
+    const fileNote = (option: string, reason: string) => notes.push({ program: null, option, reason });
+    const { service, sockets } = importSocketUnit(unit, fileNote);
+    if (sockets.length === 0) continue;
+    const key = programs.get(getBase(service) ?? service);
+    const program = key === undefined ? undefined : imported[key];
+    if (!program)
+      fileNote(unit.name, `it activates ${service}, which is not among the imported units; left out`);
+    else
+      program.sockets = [
+        ...(program.sockets ?? []),
+        ...sockets.map((socket) => (Object.keys(socket).length === 1 ? socket.address : socket)),
+      ];
+  }
   return { config: createConfig(imported), notes: sortNotes(notes, Object.keys(imported)) };
 }

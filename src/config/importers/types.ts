@@ -26,10 +26,11 @@ export interface TendYamlProgram {
   instances?: number | 'max';
   offsetEnv?: string[];
   env?: Record<string, string>;
-  envFile?: string;
+  envFile?: string | string[];
   dependsOn?: string[];
   autostart?: boolean;
   restart?: 'always' | 'on-failure' | 'never';
+  onExit?: 'restart' | 'shutdown' | 'ignore';
   successExitCodes?: number[];
   restartDelay?: string;
   backoff?: TendYamlBackoff;
@@ -44,6 +45,15 @@ export interface TendYamlProgram {
   group?: string;
   umask?: string;
   logs?: TendYamlLogs;
+  sockets?: (string | TendYamlSocket)[];
+}
+
+/** A held socket (`sockets:`): the address alone, or with its LISTEN_FDNAMES name, backlog, mode. */
+export interface TendYamlSocket {
+  address: string;
+  name?: string;
+  backlog?: number;
+  mode?: string;
 }
 
 export interface TendYamlConfig {
@@ -76,6 +86,7 @@ export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
   'dependsOn',
   'autostart',
   'restart',
+  'onExit',
   'successExitCodes',
   'restartDelay',
   'backoff',
@@ -90,4 +101,5 @@ export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
   'group',
   'umask',
   'logs',
+  'sockets',
 ];
