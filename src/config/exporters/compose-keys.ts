@@ -125,6 +125,17 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   stopSignal: (program, out) => {
     out.service.stop_signal = program.spec.stopSignal;
   },
+  reloadSignal: (program, out) => {
+    if (program.spec.reloadSignal !== null)
+      out.note('reloadSignal', 'compose has no reload: docker compose kill -s SIGNAL NAME sends it');
+  },
+  pidFile: (program, out) => {
+    if (program.spec.pidFile !== null)
+      out.note(
+        'pidFile',
+        'the container ends with its main process: a binary upgrade that replaces it is not followed',
+      );
+  },
   stopTimeout: (program, out) => {
     out.service.stop_grace_period = formatSpan(program.spec.stopTimeout);
   },

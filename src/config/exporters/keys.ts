@@ -26,6 +26,8 @@ export const EXPORT_KEYS = [
   'startTimeout',
   'watchdog',
   'stopSignal',
+  'reloadSignal',
+  'pidFile',
   'stopTimeout',
   'user',
   'group',

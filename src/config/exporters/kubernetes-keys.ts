@@ -139,6 +139,17 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
       "lifecycle.stopSignal needs Kubernetes 1.33+ with ContainerStopSignals; elsewhere the image's STOPSIGNAL decides",
     );
   },
+  reloadSignal: (program, out) => {
+    if (program.spec.reloadSignal !== null)
+      out.note('reloadSignal', 'Kubernetes has no reload: kubectl rollout restart replaces the pods');
+  },
+  pidFile: (program, out) => {
+    if (program.spec.pidFile !== null)
+      out.note(
+        'pidFile',
+        'the container ends with its main process: a binary upgrade that replaces it is not followed',
+      );
+  },
   stopTimeout: (program, out) => {
     out.pod.terminationGracePeriodSeconds = toSeconds(program.spec.stopTimeout);
   },

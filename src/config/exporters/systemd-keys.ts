@@ -175,6 +175,24 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
     if (program.spec.watchdog !== null) out.service.push(['WatchdogSec', formatSpan(program.spec.watchdog)]);
   },
   stopSignal: (program, out) => out.service.push(['KillSignal', program.spec.stopSignal]),
+  reloadSignal: (program, out) => {
+    const signal = program.spec.reloadSignal;
+    if (signal === null) return;
+    out.service.push(['ExecReload', `/bin/kill -s ${signal.replace(/^SIG/, '')} $MAINPID`]);
+    if (program.spec.ready === 'notify')
+      out.note(
+        'reloadSignal',
+        'systemctl reload returns once the signal is sent; tend reload waits for RELOADING=1 then READY=1 (Type=notify-reload, systemd >= 253, does too)',
+      );
+  },
+  pidFile: (program, out) => {
+    if (program.spec.pidFile === null) return;
+    out.service.push(['PIDFile', escapeSpecifiers(program.spec.pidFile)]);
+    out.note(
+      'pidFile',
+      'systemd reads PIDFile= to find the main process; whether it follows a new main process (a binary upgrade) as tend does depends on the service type: check it',
+    );
+  },
   stopTimeout: (program, out) => out.service.push(['TimeoutStopSec', formatSpan(program.spec.stopTimeout)]),
   user: (program, out) => {
     if (program.spec.user === null) return;

@@ -121,6 +121,20 @@ const HANDLERS: Record<string, Handler> = {
     if (signal) program.stopSignal = formatSignal(signal);
     else note('KillSignal', `"${value}" is not a signal; left at TERM`);
   },
+  ExecReload: (value, { program, note }) => {
+    // `kill -HUP $MAINPID`, the usual reload, is tend's reloadSignal; any other command is not.
+    const match = /^(?:\/(?:usr\/)?bin\/)?kill\s+(?:-s\s+|-)([A-Za-z0-9+-]+)\s+\$\{?MAINPID\}?$/.exec(value);
+    const signal = match ? normalizeSignal(match[1] as string) : undefined;
+    if (signal) program.reloadSignal = formatSignal(signal);
+    else
+      note(
+        'ExecReload',
+        'tend reload sends a signal (reloadSignal) or replaces the process; a reload command has no equivalent',
+      );
+  },
+  PIDFile: (value, { program }) => {
+    program.pidFile = value.startsWith('/') ? value : `/run/${value}`;
+  },
   KillMode: (value, { note }) => {
     if (value === 'mixed')
       note(

@@ -112,6 +112,17 @@ test('SuccessAction=exit with FailureAction=exit is onExit: shutdown', () => {
   assert.ok(one.notes.some((note) => note.option === 'SuccessAction'));
 });
 
+test('ExecReload=kill -HUP $MAINPID is reloadSignal; PIDFile= is pidFile', () => {
+  const { config, notes } = importOne(
+    '[Service]\nExecStart=/usr/sbin/nginx -g "daemon off;"\nExecReload=/bin/kill -s HUP $MAINPID\nPIDFile=nginx.pid\n',
+  );
+  assert.equal(config.programs.app?.reloadSignal, 'HUP');
+  assert.equal(config.programs.app?.pidFile, '/run/nginx.pid');
+  assert.ok(!notes.some((note) => note.option === 'ExecReload'));
+  const other = importOne('[Service]\nExecStart=/bin/app\nExecReload=/bin/app --reload\n');
+  assert.ok(other.notes.some((note) => note.option === 'ExecReload'));
+});
+
 test('.socket units become the sockets of the service they activate, names and modes kept', () => {
   const { config, notes } = importSystemd([
     {

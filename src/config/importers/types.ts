@@ -40,6 +40,8 @@ export interface TendYamlProgram {
   startTimeout?: string;
   watchdog?: string;
   stopSignal?: string;
+  reloadSignal?: string;
+  pidFile?: string;
   stopTimeout?: string;
   user?: string;
   group?: string;
@@ -96,6 +98,8 @@ export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
   'startTimeout',
   'watchdog',
   'stopSignal',
+  'reloadSignal',
+  'pidFile',
   'stopTimeout',
   'user',
   'group',
