@@ -68,7 +68,9 @@ test('log files are never reached through a symlink the program’s user planted
   // The directory on the way swapped for a symlink to a directory of root's.
   const rootDir = join(user.dir, 'root-dir');
   mkdirSync(rootDir);
-  asUser(user, `mv ${hisDir}/logs ${hisDir}/old && ln -s ${rootDir} ${hisDir}/logs`);
+  // renameat2(RENAME_EXCHANGE): atomic, so the daemon never sees the directory missing (it would re-create it).
+  const exchange = `import ctypes; ctypes.CDLL(None, use_errno=True).renameat2(-100, b"logs.new", -100, b"logs", 2) == 0 or exit(1)`;
+  asUser(user, `ln -s ${rootDir} ${hisDir}/logs.new && cd ${hisDir} && python3 -c '${exchange}'`);
   assert.equal((await tendHome.tend(['flush', 'app'])).code, 0);
   await waitFor(async () => (await getFaults(tendHome)).length > 0, 5000, 'the fault');
   assert.equal(existsSync(planted), false, 'no file created through a dangling link');
