@@ -56,8 +56,36 @@ export async function applyRoute(supervisor: Supervisor, body: unknown) {
   }
   const selection = request.only ? withDependencies(desired, request.only) : null;
   const plan = computePlan(supervisor.list(), desired, request.source, selection);
-  if (!request.dryRun) await applyPlan(supervisor, plan, desired);
-  return { plan, applied: !request.dryRun };
+  if (request.dryRun) return { plan, applied: false, notStarted: [] };
+  await applyPlan(supervisor, plan, desired);
+  // A failed exec is reported on the next tick: let it arrive before looking.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { plan, applied: true, notStarted: findNotStarted(supervisor, plan) };
+}
+
+/**
+ * Programs the plan started that are not on their way: fatal at once (a spawn that cannot work), or
+ * waiting to retry a spawn the system was too short of fds or processes for. `tend up` names them.
+ */
+function findNotStarted(supervisor: Supervisor, plan: ReturnType<typeof computePlan>) {
+  const started = new Set(
+    plan.actions
+      .filter(
+        (action) =>
+          action.action === 'start' ||
+          ((action.action === 'create' || action.action === 'update') && action.start),
+      )
+      .map((action) => action.name),
+  );
+  return supervisor
+    .list()
+    .filter((snapshot) => started.has(snapshot.spec.name))
+    .filter(
+      (snapshot) =>
+        snapshot.state === 'fatal' ||
+        (snapshot.state === 'backoff' && snapshot.runtime.pid === null && snapshot.reason?.includes('spawn')),
+    )
+    .map((snapshot) => ({ name: snapshot.spec.name, state: snapshot.state, reason: snapshot.reason }));
 }
 
 export async function downRoute(supervisor: Supervisor, body: unknown) {

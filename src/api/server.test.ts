@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { waitFor } from '../../test/e2e/helpers.js';
 import { listenOnSocket } from './server.js';
 
@@ -76,4 +79,40 @@ test('connections past the cap are refused while the others are still served', a
     'an answer on a connection within the cap',
   );
   assert.equal(second.closed(), false);
+});
+
+/**
+ * Runs test/fixtures/out-of-fds.mts with 64 fds at most; returns what it printed. Bundled first, so
+ * no module loader opens files once the fixture has taken every fd.
+ */
+function runOutOfFds(args: string[]): string {
+  const script = join(dir, 'out-of-fds.mjs');
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('../../test/fixtures/out-of-fds.mts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: script,
+    logLevel: 'silent',
+  });
+  const result = spawnSync(
+    '/bin/sh',
+    ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, script, ...args],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+test('listening while out of fds waits and tries again instead of failing', () => {
+  const output = runOutOfFds(['listen', socketPath]);
+  assert.match(output, /^fault EMFILE 100\n/);
+  assert.match(output, /\nlistening\n$/);
+});
+
+test('a /proc read that fails for want of fds does not make a live process look gone', () => {
+  assert.equal(runOutOfFds(['same-process']), 'same true\n');
 });

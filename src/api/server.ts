@@ -34,11 +34,37 @@ const DEFAULT_LIMITS: ServerLimits = {
   maxConnections: MAX_CONNECTIONS,
 };
 
-export function listenOnSocket(
+/** Out of fds (or kernel memory) for the listening socket: a shortage that passes, never fatal. */
+const LISTEN_RETRY_CODES = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'ENOBUFS']);
+const LISTEN_RETRY_FIRST_MS = 100;
+const LISTEN_RETRY_MAX_MS = 2000;
+
+/**
+ * Listens on the socket; a shortage of fds retries (every 100 ms, doubling up to 2 s) instead of
+ * failing, calling `onFault` each time. A failed accept later (EMFILE while a client connects)
+ * reaches `onFault` too, with retryMs null: that client is refused, the server goes on.
+ */
+export async function listenOnSocket(
   socketPath: string,
   app: ApiHandler,
   limits: ServerLimits = DEFAULT_LIMITS,
+  onFault: (error: NodeJS.ErrnoException, retryMs: number | null) => void = () => {},
 ): Promise<Server> {
+  for (let retryMs = LISTEN_RETRY_FIRST_MS; ; retryMs = Math.min(retryMs * 2, LISTEN_RETRY_MAX_MS)) {
+    try {
+      const server = await listenOnce(socketPath, app, limits);
+      server.on('error', (error: NodeJS.ErrnoException) => onFault(error, null));
+      return server;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (!LISTEN_RETRY_CODES.has(code)) throw error;
+      onFault(error as NodeJS.ErrnoException, retryMs);
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
+}
+
+function listenOnce(socketPath: string, app: ApiHandler, limits: ServerLimits): Promise<Server> {
   const server = createServer(
     // Node checks the timeouts this often (30 s by default, which would stretch a short timeout).
     { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
@@ -56,13 +82,17 @@ export function listenOnSocket(
     // no stale socket; the caller holds the daemon lock, so an existing one is ours to replace
   }
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
     // The umask makes the socket 0600 from its first instant; chmod states it explicitly.
     const previous = process.umask(0o177);
+    server.once('error', (error) => {
+      process.umask(previous);
+      server.close();
+      reject(error);
+    });
     server.listen(socketPath, () => {
       process.umask(previous);
       chmodSync(socketPath, 0o600);
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve(server);
     });
   });

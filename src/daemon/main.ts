@@ -20,6 +20,7 @@ import { nodeSystem } from '../supervisor/system.js';
 import { VERSION } from '../version.js';
 import { createDaemonLogFile, writeStdout } from './daemon-log.js';
 import { decideDaemonExit } from './exit-policy.js';
+import { readFdLimit } from './fd-limit.js';
 import { spawnSuccessor } from './handoff.js';
 import { ensureHome } from './home.js';
 import { startOrphanReaping } from './orphans.js';
@@ -91,7 +92,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       if (exit) void shutdown(true, exit.why, exit.code);
     },
   });
-  log.info(`tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home})`);
+  log.info(
+    `tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home}, fd limit ${readFdLimit() ?? 'unknown'})`,
+  );
 
   let server: Server | undefined;
   let stopPings = () => {};
@@ -166,7 +169,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       setImmediate(() => void handOver());
     },
   });
-  server = await listenOnSocket(paths.socket, app);
+  server = await listenOnSocket(paths.socket, app, undefined, (error, retryMs) =>
+    log.warn(
+      retryMs === null
+        ? `a client of ${paths.socket} was refused (${error.code ?? error.message})`
+        : `cannot listen on ${paths.socket} (${error.code}); trying again in ${retryMs} ms`,
+    ),
+  );
 
   installDaemonSignals({
     log,

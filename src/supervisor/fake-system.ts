@@ -99,7 +99,7 @@ export class FakeSystem implements System {
     if (this.failNextSpawn) {
       const reason = this.failNextSpawn;
       this.failNextSpawn = null;
-      throw new Error(reason);
+      throw Object.assign(new Error(`spawn ${reason}`), { code: reason });
     }
     const pid = this.#nextPid++;
     let onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;

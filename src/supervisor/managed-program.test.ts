@@ -188,6 +188,20 @@ describe('ManagedProgram', () => {
     assert.match(program.snapshot().reason ?? '', /ENOENT/);
   });
 
+  test('a spawn that fails for want of fds backs off and succeeds on a later try', () => {
+    const { system, program } = setup();
+    system.failNextSpawn = 'EMFILE';
+    program.dispatch({ type: 'start' });
+    assert.equal(program.state, 'backoff');
+    assert.match(
+      program.snapshot().reason ?? '',
+      /EMFILE; a shortage of system resources, retrying in 100 ms/,
+    );
+    system.advance(100);
+    assert.equal(program.state, 'starting');
+    assert.equal(system.spawned.length, 1);
+  });
+
   test('every state change is announced exactly once, with the exit that caused it', () => {
     const { system, program, changes } = setup({ restart: 'never' });
     program.dispatch({ type: 'start' });

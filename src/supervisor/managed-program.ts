@@ -20,7 +20,7 @@ import { createProgramProbe, type ProbeFactory, startProgramChecks } from './pro
 import { getMachineContext } from './program-context.js';
 import type { ReadinessChannel } from './readiness.js';
 import { type CandidateProcess, Retirees, spawnCandidate } from './reload-candidate.js';
-import { type ListenFdSource, spawnProgram } from './spawn-program.js';
+import { isTransientSpawnError, type ListenFdSource, spawnProgram } from './spawn-program.js';
 import { type Effect, isActive, type MachineEvent, type Timer } from './states.js';
 import type { System, TimerHandle } from './system.js';
 import { IMPOSSIBLE, transition } from './transitions.js';
@@ -427,7 +427,7 @@ export class ManagedProgram extends EventEmitter<{
     );
     if ('failure' in outcome) {
       // Raised while effects run: queued behind the current step, like any event raised here.
-      this.#queue.push({ type: 'spawn-failed', reason: outcome.failure });
+      this.#queue.push({ type: 'spawn-failed', reason: outcome.failure, transient: outcome.transient });
       return;
     }
     const { child } = outcome;
@@ -436,7 +436,11 @@ export class ManagedProgram extends EventEmitter<{
     const pid = child.pid;
     child.onError((error) => {
       if (pid === undefined)
-        this.dispatch({ type: 'spawn-failed', reason: `spawn failed: ${error.message}` });
+        this.dispatch({
+          type: 'spawn-failed',
+          reason: `spawn failed: ${error.message}`,
+          transient: isTransientSpawnError(error),
+        });
     });
     if (pid === undefined) {
       this.#runtime = { ...NO_PROCESS };

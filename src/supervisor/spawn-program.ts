@@ -11,7 +11,16 @@ import type { ChildHandle, System } from './system.js';
 // that dies before it records the pid leaves a process the next one can prove it started
 // (lost-spawns.ts), and nobody else can pass for it.
 
-export type SpawnOutcome = { readonly child: ChildHandle } | { readonly failure: string };
+export type SpawnOutcome =
+  | { readonly child: ChildHandle }
+  | { readonly failure: string; readonly transient: boolean };
+
+/** Errors that say the system ran short (fds, processes, memory), not that the program is wrong. */
+const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM']);
+
+export function isTransientSpawnError(error: unknown): boolean {
+  return TRANSIENT_CODES.has((error as NodeJS.ErrnoException | null)?.code ?? '');
+}
 
 /** The held sockets a spawn passes (from fd 3); throws when they cannot be had (a failed spawn). */
 export type ListenFdSource = () => readonly { readonly fd: number; readonly name: string }[];
@@ -28,7 +37,10 @@ export function spawnProgram(
   try {
     fds = capture.openChildFds();
   } catch (error) {
-    return { failure: `cannot open its output FIFOs: ${(error as Error).message}` };
+    return {
+      failure: `cannot open its output FIFOs: ${(error as Error).message}`,
+      transient: isTransientSpawnError(error),
+    };
   }
   let readyFd: ReturnType<ReadinessChannel['openChildFd']> = null;
   try {
@@ -39,7 +51,11 @@ export function spawnProgram(
     try {
       recordIntent(intent);
     } catch (error) {
-      return { failure: `cannot record the spawn in the database: ${(error as Error).message}` };
+      // A full disk, most likely: it passes, and the spawn is tried again.
+      return {
+        failure: `cannot record the spawn in the database: ${(error as Error).message}`,
+        transient: true,
+      };
     }
     const child = system.spawn({
       name: spec.name,
@@ -53,7 +69,7 @@ export function spawnProgram(
     });
     return { child };
   } catch (error) {
-    return { failure: `spawn failed: ${(error as Error).message}` };
+    return { failure: `spawn failed: ${(error as Error).message}`, transient: isTransientSpawnError(error) };
   } finally {
     capture.releaseChildFds(fds);
     readyFd?.release();

@@ -23,7 +23,8 @@ export type MachineEvent =
   /** An alive check turned unhealthy, or a startup check ran out of budget: `reason` says which and why. */
   | { readonly type: 'health-failed'; readonly reason: string }
   | { readonly type: 'exit'; readonly exit: ExitInfo }
-  | { readonly type: 'spawn-failed'; readonly reason: string }
+  /** transient: the system was out of something (fds, processes, memory): worth another try. */
+  | { readonly type: 'spawn-failed'; readonly reason: string; readonly transient?: boolean }
   /** EXTEND_TIMEOUT_USEC (like systemd): a starting program asks for `ms` more to become ready. */
   | { readonly type: 'extend-timeout'; readonly ms: number }
   /** A new daemon found this program waiting in backoff since `since` (ms since the epoch). */

@@ -179,6 +179,18 @@ describe('transition table', () => {
       );
     });
 
+    test('starting + spawn-failed (transient, EMFILE): waits in backoff and tries again, never fatal', () => {
+      expectTransition(
+        'starting',
+        { type: 'spawn-failed', reason: 'spawn failed: spawn EMFILE', transient: true },
+        {
+          next: 'backoff',
+          effects: [cancelTimers, setFailures(1, []), armBackoff(250)],
+          reason: 'spawn failed: spawn EMFILE; a shortage of system resources, retrying in 250 ms',
+        },
+      );
+    });
+
     test('starting + backoff-elapsed: is impossible because spawning cancelled the backoff timer', () => {
       expectImpossible('starting', 'backoff-elapsed');
     });

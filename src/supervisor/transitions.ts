@@ -119,6 +119,25 @@ export function decideAfterExit(ctx: MachineContext, exit: ExitInfo, wasStarting
   };
 }
 
+/**
+ * A spawn that failed for want of fds, processes or memory (EMFILE, ENFILE, EAGAIN, ENOMEM) says
+ * nothing about the program: it waits in backoff like a quick exit and tries again, never fatal
+ * (give-up does not count it), however long the shortage lasts.
+ */
+function retryAfterTransientFailure(ctx: MachineContext, reason: string): Transition {
+  const consecutive = ctx.consecutiveFailures + 1;
+  const delayMs = getBackoffDelayMs(ctx, consecutive);
+  return {
+    next: 'backoff',
+    effects: [
+      { type: 'cancel-timers' },
+      { type: 'set-failures', consecutive, recent: ctx.recentFailures },
+      { type: 'arm-timer', timer: 'backoff', ms: delayMs },
+    ],
+    reason: `${reason}; a shortage of system resources, retrying in ${delayMs} ms`,
+  };
+}
+
 function exitOf(event: MachineEvent): ExitInfo {
   if (event.type !== 'exit') throw new Error(`expected an exit event, got ${event.type}`);
   return event.exit;
@@ -197,11 +216,11 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     restart: (ctx) => beginStop(ctx, 'running'),
     ready: arriveReady('said', becomeReady),
     exit: (ctx, event) => decideAfterExit(ctx, exitOf(event), true),
-    'spawn-failed': (_ctx, event) => ({
-      next: 'fatal',
-      effects: [{ type: 'cancel-timers' }],
-      reason: event.type === 'spawn-failed' ? event.reason : 'spawn failed',
-    }),
+    'spawn-failed': (ctx, event) => {
+      const reason = event.type === 'spawn-failed' ? event.reason : 'spawn failed';
+      if (event.type === 'spawn-failed' && event.transient) return retryAfterTransientFailure(ctx, reason);
+      return { next: 'fatal', effects: [{ type: 'cancel-timers' }], reason };
+    },
     'backoff-elapsed': IMPOSSIBLE,
     // Only after a health kill: the process did not die of its stop signal.
     'stop-timeout': (ctx) => killAfterDeadline(ctx, 'starting'),

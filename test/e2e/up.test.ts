@@ -188,3 +188,25 @@ test('user, group and umask from the file reach the process (needs a root daemon
   assert.ok(environ.includes('USER=nobody'), 'USER follows the user');
   assert.ok(environ.some((entry) => entry.startsWith('HOME=') && entry !== `HOME=${process.env.HOME}`));
 });
+
+test('up names the programs that failed to start and exits 1', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const project = await createProject(t);
+  // Executable, so accepted at create; its interpreter does not exist, so the exec fails.
+  const broken = join(project.dir, 'broken.sh');
+  await writeFile(broken, '#!/nonexistent/interpreter\n', { mode: 0o755 });
+  await project.write(`programs:
+  good:
+    command: [${JSON.stringify(sleeper)}]
+    startSecs: 100ms
+  broken:
+    command: [${JSON.stringify(broken)}]
+`);
+  const up = await h.tend(['up'], { cwd: project.dir });
+  assert.equal(up.code, 1, up.stdout);
+  assert.match(up.stderr, /^tend: broken: failed to start: spawn failed: .*ENOENT/m);
+  assert.doesNotMatch(up.stderr, /good/);
+  const rows = await h.tendJson<ProgramRow[]>(['ls']);
+  assert.equal(rows.find((row) => row.name === 'broken')?.state, 'fatal');
+});

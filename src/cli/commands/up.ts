@@ -1,6 +1,7 @@
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
-import { paint, print, printJson } from '../output.js';
+import { EXIT_FAILURE } from '../exit-codes.js';
+import { paint, print, printError, printJson } from '../output.js';
 
 // `tend up [NAMES...] [-f FILE] [--dry-run] [--json]` and `tend down [NAMES...] [-f FILE] [--json]`.
 // The config loader (YAML, zod, esbuild for .ts) is loaded only here, as a separate chunk.
@@ -31,23 +32,29 @@ export const upCommand: Command = async (args, { api }) => {
   const { loadConfig } = await import('../../config/load.js');
   const config = await loadConfig({ file: values.file, cwd: process.cwd(), env: process.env });
   const dryRun = values['dry-run'] === true;
-  const result = await api.call<{ plan: { source: string; actions: PlanAction[] }; applied: boolean }>(
-    'POST',
-    '/apply',
-    {
-      source: config.path,
-      programs: config.programs,
-      only: positionals.length > 0 ? positionals : null,
-      dryRun,
-    },
-  );
+  const result = await api.call<{
+    plan: { source: string; actions: PlanAction[] };
+    applied: boolean;
+    notStarted: { name: string; state: string; reason: string | null }[];
+  }>('POST', '/apply', {
+    source: config.path,
+    programs: config.programs,
+    only: positionals.length > 0 ? positionals : null,
+    dryRun,
+  });
+  // A program that could not be started is a failure of `up`, even while it is being retried.
+  const status = result.notStarted.length > 0 ? EXIT_FAILURE : 0;
   if (values.json) {
     printJson(result);
-    return 0;
+    return status;
   }
   print(`${dryRun ? 'plan for' : 'applied'} ${config.path}:`);
   print(formatPlan(result.plan.actions, dryRun));
-  return 0;
+  for (const program of result.notStarted) {
+    const what = program.state === 'fatal' ? 'failed to start' : 'not started yet, retrying';
+    printError(`${program.name}: ${what}: ${program.reason ?? 'no reason recorded'}`);
+  }
+  return status;
 };
 
 export const downCommand: Command = async (args, { api }) => {
