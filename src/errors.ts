@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'STARTUP_FAILED'
   | 'NEEDS_ROOT'
   | 'NOT_SUPPORTED'
+  | 'STATE_NOT_SAVED'
   | 'INTERNAL';
 
 export class TendError extends Error {
@@ -188,4 +189,18 @@ export class RestartRefusedError extends TendError {
 
 export function isTendError(error: unknown): error is TendError {
   return error instanceof TendError;
+}
+
+/**
+ * The database refused a write (a full disk, most often). What the user asked is not done: a stop
+ * that could not be recorded would be undone by the next daemon.
+ */
+export class StateNotSavedError extends TendError {
+  constructor(name: string, what: string, cause: unknown) {
+    super(
+      'STATE_NOT_SAVED',
+      `Cannot ${what} program "${name}": the database refused the write (${(cause as Error).message}); nothing was changed`,
+      { cause },
+    );
+  }
 }

@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   STARTUP_FAILED: 500,
   NEEDS_ROOT: 403,
   NOT_SUPPORTED: 409,
+  STATE_NOT_SAVED: 507,
   INTERNAL: 500,
 };
 

@@ -7,10 +7,11 @@ import { isTendError, RestartRefusedError } from '../errors.js';
 import { ProgramLogs } from '../logs/program-logs.js';
 import { getPaths } from '../paths.js';
 import type { DetachChannel } from '../sdk/detach.js';
+import { DaemonAlreadyRunningError } from '../sdk/errors.js';
 import { EventQueue } from '../sdk/event-queue.js';
 import { createLogger } from '../sdk/logger.js';
 import { createNotifier } from '../sdk/notify.js';
-import { acquirePidFile, readPidFile } from '../sdk/pid-file.js';
+import { acquirePidFile, type PidFileLock, readPidFile } from '../sdk/pid-file.js';
 import { installUncaughtHandlers } from '../sdk/uncaught.js';
 import { startWatchdogPings } from '../sdk/watchdog.js';
 import { openDatabase } from '../store/database.js';
@@ -66,7 +67,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   const orphans = startOrphanReaping(log);
   const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
-  const pidFile = acquirePidFile(paths.pidFile, { name: 'tend' });
+  const pidFile = takePidFile(paths.pidFile, log);
   const startedAt = new Date();
   const store = new ProgramStore(db);
   let supervisor: Supervisor | undefined;
@@ -214,5 +215,19 @@ function removeQuietly(path: string): void {
     unlinkSync(path);
   } catch {
     // already gone
+  }
+}
+
+/**
+ * The database lock is what keeps a second daemon out; the pid file only says who holds it. A disk
+ * too full to write it must not keep the daemon from starting: it runs without one, and says so.
+ */
+function takePidFile(path: string, log: { warn(message: string): void }): PidFileLock {
+  try {
+    return acquirePidFile(path, { name: 'tend' });
+  } catch (error) {
+    if (error instanceof DaemonAlreadyRunningError) throw error;
+    log.warn(`cannot write the pid file ${path} (${(error as Error).message}); running without one`);
+    return { path, pid: process.pid, release: () => {} };
   }
 }

@@ -187,9 +187,13 @@ function tryCreate(path: string, pid: number): boolean {
   }
   try {
     writeSync(fd, `${pid}\n`);
-  } finally {
+  } catch (error) {
+    // A full disk: an empty file left behind would make every later start wait for it.
     closeSync(fd);
+    unlinkQuietly(path);
+    throw error;
   }
+  closeSync(fd);
   return true;
 }
 

@@ -66,6 +66,7 @@ export class ProgramStore {
   #db: Db;
   #statements;
   #saveWithEvent;
+  #saveDesired;
 
   constructor(db: Db) {
     this.#db = db;
@@ -106,6 +107,12 @@ export class ProgramStore {
         if (change) this.#statements.addEvent.run(this.#eventParams(change, now));
       },
     );
+    const setDesired = db.prepare<{ name: string; desired: Desired }>(
+      'UPDATE programs SET desired = @desired WHERE name = @name',
+    );
+    this.#saveDesired = db.transaction((names: readonly string[], desired: Desired) => {
+      for (const name of names) setDesired.run({ name, desired });
+    });
   }
 
   loadAll(): SavedProgram[] {
@@ -137,6 +144,11 @@ export class ProgramStore {
   }
 
   /** Written before the fork (one small UPDATE); the save that records the new pid clears it. */
+  /** What the user asked for, recorded before it is acted on; throws when the database cannot take it. */
+  saveDesired(names: readonly string[], desired: Desired): void {
+    this.#saveDesired(names, desired);
+  }
+
   recordSpawnIntent(name: string, intent: SpawnIntent): void {
     this.#statements.intent.run({ name, ...intent });
   }

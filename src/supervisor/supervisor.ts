@@ -5,11 +5,19 @@ import {
   ProgramExistsError,
   ProgramNotFoundError,
   ReloadFailedError,
+  StateNotSavedError,
   TimeoutError,
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
-import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, State, StateChange } from '../program-record.js';
+import type {
+  Desired,
+  ProgramSnapshot,
+  RuntimeRecord,
+  SpawnIntent,
+  State,
+  StateChange,
+} from '../program-record.js';
 import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
 import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
@@ -21,7 +29,7 @@ import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive } from './states.js';
-import type { System } from './system.js';
+import type { System, TimerHandle } from './system.js';
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
@@ -49,6 +57,8 @@ function waitUntilGone(system: System, pids: readonly number[], timeoutMs: numbe
 export function getProgramKey(spec: ProgramSpec): string {
   return spec.instanceOf ?? spec.name;
 }
+
+const SAVE_RETRY_MS = 1000;
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -82,6 +92,9 @@ export class Supervisor {
   #eventsSincePrune = new Map<string, number>();
   /** Log file → the program writing it, for checkLogTargets; kept as programs come and go. */
   #logOwners = new Map<string, ProgramSpec>();
+  /** Programs whose latest state the database refused, with how many changes it missed. */
+  #unsaved = new Map<ManagedProgram, number>();
+  #retryTimer: TimerHandle | null = null;
   #options: SupervisorOptions;
   #sockets: HeldSockets;
 
@@ -238,22 +251,26 @@ export class Supervisor {
       if (hasProcess(program.state) && program.state !== 'stopping') {
         throw new AlreadyStartedError(name, program.state, program.pid);
       }
+      this.#saveDesired([program], 'running', 'start');
       program.dispatch({ type: 'start' });
       return [program.snapshot()];
     }
     const targets = [...this.#programs.values()].filter((program) => !hasProcess(program.state));
+    this.#saveDesired(targets, 'running', 'start');
     for (const program of targets) program.dispatch({ type: 'start' });
     return targets.map((program) => program.snapshot());
   }
 
   async stop(name: string): Promise<ProgramSnapshot[]> {
     const targets = this.#targets(name);
+    this.#saveDesired(targets, 'stopped', 'stop');
     await this.#stopPrograms(targets);
     return targets.map((program) => program.snapshot());
   }
 
   async restart(name: string): Promise<ProgramSnapshot[]> {
     const targets = this.#targets(name);
+    this.#saveDesired(targets, 'running', 'restart');
     for (const program of targets) {
       program.dispatch({ type: 'restart' });
       program.pollAdoptedSoon();
@@ -305,6 +322,12 @@ export class Supervisor {
     const targets = this.#targets(name);
     await this.stop(name);
     for (const program of targets) {
+      // Stopped and recorded as stopped: if the record cannot go, it stays (stopped) and says so.
+      try {
+        this.#options.store.remove(program.name);
+      } catch (error) {
+        throw new StateNotSavedError(program.name, 'delete (it is stopped)', error);
+      }
       program.release();
       program.capture.removeFifos();
       program.removeAllListeners();
@@ -312,7 +335,6 @@ export class Supervisor {
       for (const key of getLogTargetKeys(this.#options.logs.getTargets(program.snapshot().spec)))
         if (this.#logOwners.get(key)?.name === program.name) this.#logOwners.delete(key);
       this.#options.logs.remove(program.name);
-      this.#options.store.remove(program.name);
     }
     if (!options.keepSockets) this.#releaseUnusedSockets(targets.map((program) => program.snapshot().spec));
     return targets.map((program) => program.name);
@@ -368,9 +390,19 @@ export class Supervisor {
       const wanted = active.filter((program) => program.snapshot().desired === 'running');
       await this.#stopPrograms(active);
       const now = this.#options.system.now();
-      for (const program of wanted)
-        this.#options.store.save({ ...program.snapshot(), desired: 'running' }, null, now);
+      for (const program of wanted) {
+        try {
+          this.#options.store.save({ ...program.snapshot(), desired: 'running' }, null, now);
+        } catch (error) {
+          this.#options.log.warn(
+            `${program.name}: cannot record that it should run again: ${(error as Error).message}`,
+          );
+        }
+      }
     }
+    // A last try for what could not be saved: the next daemon starts from it.
+    if (this.#unsaved.size > 0) this.#retrySaves();
+    this.#cancelRetry();
     for (const program of this.#programs.values()) program.release();
     // With the programs stopped the sockets go; left running, the programs hold them for the next daemon.
     this.#sockets.closeAll({ removeFiles: options.stopPrograms });
@@ -435,7 +467,34 @@ export class Supervisor {
     const program = this.#programs.get(name);
     if (!program) return;
     this.#options.log.warn(`${name}: ${message}`);
-    this.#options.store.addNote(name, event, program.state, program.pid, message, this.#options.system.now());
+    try {
+      this.#options.store.addNote(
+        name,
+        event,
+        program.state,
+        program.pid,
+        message,
+        this.#options.system.now(),
+      );
+    } catch (error) {
+      this.#options.log.warn(`${name}: the note could not be saved: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * What a user asks for is written before it is done: a stop the database never heard of would be
+   * undone by the next daemon. When the write fails nothing is done and the caller hears why.
+   */
+  #saveDesired(targets: readonly ManagedProgram[], desired: Desired, what: string): void {
+    if (targets.length === 0) return;
+    try {
+      this.#options.store.saveDesired(
+        targets.map((program) => program.name),
+        desired,
+      );
+    } catch (error) {
+      throw new StateNotSavedError(targets.map((program) => program.name).join(', '), what, error);
+    }
   }
 
   #onStateChanged(program: ManagedProgram, change: StateChange): void {
@@ -448,13 +507,62 @@ export class Supervisor {
     this.#options.onStateChanged?.(change, program.snapshot());
   }
 
+  /**
+   * A state change is saved after it happened (a process exited, a timer fired: nothing to refuse).
+   * When the database cannot take it, the program is saved again later, until it can; the history
+   * misses those changes, and says how many.
+   */
   #persist(program: ManagedProgram, change: StateChange | null): void {
-    this.#options.store.save(program.snapshot(), change, this.#options.system.now());
+    try {
+      this.#options.store.save(program.snapshot(), change, this.#options.system.now());
+    } catch (error) {
+      this.#onSaveFailed(program, error as Error);
+      return;
+    }
     if (!change) return;
     // The history is capped per program; pruning every so often keeps the restart path one INSERT.
     const written = (this.#eventsSincePrune.get(program.name) ?? 0) + 1;
     this.#eventsSincePrune.set(program.name, written % PRUNE_EVERY_EVENTS);
     if (written >= PRUNE_EVERY_EVENTS) this.#options.store.pruneEvents(program.name);
+  }
+
+  #onSaveFailed(program: ManagedProgram, error: Error): void {
+    const missed = this.#unsaved.get(program) ?? 0;
+    if (missed === 0)
+      this.#options.log.warn(
+        `${program.name}: cannot save its state (${error.message}); trying again every second`,
+      );
+    this.#unsaved.set(program, missed + 1);
+    this.#retryTimer ??= this.#options.system.setTimer(SAVE_RETRY_MS, () => this.#retrySaves());
+  }
+
+  #cancelRetry(): void {
+    this.#retryTimer?.cancel();
+    this.#retryTimer = null;
+  }
+
+  #retrySaves(): void {
+    this.#retryTimer = null;
+    const now = this.#options.system.now();
+    for (const [program, missed] of this.#unsaved) {
+      if (!this.#programs.has(program.name)) {
+        this.#unsaved.delete(program);
+        continue;
+      }
+      try {
+        this.#options.store.save(program.snapshot(), null, now);
+      } catch {
+        continue;
+      }
+      this.#unsaved.delete(program);
+      this.recordNote(
+        program.name,
+        'state-saved',
+        `its state is saved again; ${missed} state change(s) could not be written meanwhile and are missing from this history`,
+      );
+    }
+    if (this.#unsaved.size > 0)
+      this.#retryTimer = this.#options.system.setTimer(SAVE_RETRY_MS, () => this.#retrySaves());
   }
 
   #stopAdopted(program: ManagedProgram, desired: 'running' | 'stopped'): void {

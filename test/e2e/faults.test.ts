@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import {
   assertCountsUp,
   createProgram,
@@ -151,4 +164,71 @@ test('FIFOs removed under a running program: the next daemon still reads it, say
   const second = lines.lastIndexOf('line 1');
   assertCountsUp(lines.slice(0, second));
   assertCountsUp(lines.slice(second));
+});
+
+/** A TEND_HOME on a small tmpfs of its own (root only), with a way to fill it up and free it. */
+async function createHomeOnSmallDisk(t: TestContext) {
+  const mountpoint = mkdtempSync(join(tmpdir(), 'tend-small-disk-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mountpoint]);
+  const h = await createTendHome({ home: join(mountpoint, 'home') });
+  t.after(async () => {
+    try {
+      await h.cleanup();
+    } finally {
+      execFileSync('umount', [mountpoint]);
+      rmdirSync(mountpoint);
+    }
+  });
+  const filler = join(mountpoint, 'filler');
+  const fill = () => {
+    const fd = openSync(filler, 'a');
+    const block = Buffer.alloc(64 * 1024);
+    try {
+      for (;;) writeSync(fd, block);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const free = () => unlinkSync(filler);
+  return { h, fill, free };
+}
+
+test('a full disk: stop and delete are refused with the reason and change nothing; a new daemon still starts', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to mount a small tmpfs');
+  const { h, fill, free } = await createHomeOnSmallDisk(t);
+  const web = await startRunning(h, 'web');
+  fill();
+
+  for (const verb of ['stop', 'delete']) {
+    const refused = await h.tend([verb, 'web']);
+    assert.equal(refused.code, 1, `${verb}: ${refused.stdout}`);
+    assert.match(
+      refused.stderr,
+      /the database refused the write \(database or disk is full\); nothing was changed/,
+    );
+    const row = await getDetail(h, 'web');
+    assert.equal(row.state, 'running', `after ${verb}`);
+    assert.equal(row.desired, 'running');
+    assert.ok(isAlive(web.pid ?? -1));
+  }
+
+  // The disk is still full: a new daemon starts anyway and adopts the program.
+  await killDaemon(h);
+  const adopted = await getDetail(h, 'web');
+  assert.equal(adopted.pid, web.pid);
+  const restarted = await h.tend(['daemon', 'restart']);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  assert.equal((await getDetail(h, 'web')).pid, web.pid);
+
+  // With room again the stop goes through, and no later daemon brings the program back.
+  free();
+  const stopped = await h.tend(['stop', 'web']);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  fill();
+  await killDaemon(h);
+  const after = await getDetail(h, 'web');
+  assert.equal(after.state, 'stopped');
+  assert.equal(after.desired, 'stopped');
 });

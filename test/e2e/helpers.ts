@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,8 +72,10 @@ export interface DaemonStatus {
   home: string;
 }
 
-export async function createTendHome(): Promise<TendHome> {
-  const home = await mkdtemp(join(tmpdir(), 'tend-test-'));
+/** `home`: a directory to use (it must not exist yet; it is created, and removed by cleanup). */
+export async function createTendHome(options: { home?: string } = {}): Promise<TendHome> {
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'tend-test-')));
+  if (options.home) await mkdir(home, { mode: 0o700 });
   const socket = join(home, 'tend.sock');
   let cleaned = false;
 
