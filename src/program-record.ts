@@ -1,5 +1,6 @@
 import type { ProgramSpec } from './config/program-schema.js';
 import type { CheckView, HealthSummary } from './health/program-health.js';
+import type { Tracking } from './process/process-tree.js';
 
 // The vocabulary of a supervised program shared by the supervisor, the store and the API (each
 // imports it downward from here): its states and events (supervisord's states, s6's table form),
@@ -51,6 +52,8 @@ export interface ExitInfo {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly uptimeMs: number;
+  /** What the kernel says besides the status (the OOM killer took it, say). */
+  readonly cause?: string;
 }
 
 export interface RuntimeRecord {
@@ -76,6 +79,8 @@ export interface ProgramSnapshot {
   readonly statusText: string | null;
   /** Its checks, while a process runs them (docs/health.md); null without checks or process. */
   readonly health?: { readonly summary: HealthSummary; readonly checks: readonly CheckView[] } | null;
+  /** How its processes are tracked (cgroup or process group + sweep); absent in a stored record. */
+  readonly tracking?: Tracking;
 }
 
 /** A check of a program turned unhealthy or healthy again: a note for the history. */

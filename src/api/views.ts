@@ -51,6 +51,9 @@ export interface ProgramDetailView extends ProgramStatusView {
   /** The listening sockets the daemon holds for it, passed from fd 3 (docs/reload.md). */
   sockets: { name: string; address: string }[];
   logs: { out: string; err: string; faults: LogFaultView[] };
+  limits: { memoryBytes: number | null; cpus: number | null; pids: number | null };
+  /** How its processes are tracked: a cgroup per program, or its process group plus a /proc sweep. */
+  tracking: { mode: 'cgroup' | 'process-group'; cgroup: string | null; note: string | null } | null;
 }
 
 const MASK = '********';
@@ -123,5 +126,11 @@ export function toDetailView(
       })),
     sockets: sockets.map(({ name, address }) => ({ name, address })),
     logs,
+    limits: {
+      memoryBytes: spec.limits?.memory ?? null,
+      cpus: spec.limits?.cpu ?? null,
+      pids: spec.limits?.pids ?? null,
+    },
+    tracking: snapshot.tracking ?? null,
   };
 }

@@ -207,6 +207,14 @@ export const programInputSchema = z.strictObject({
     .regex(/^0?[0-7]{3}$/, 'expected an octal umask like 022 or 0077')
     .nullable()
     .default(null),
+  // Through the program's cgroup, where the daemon has one and the controller is there (docs/config.md).
+  limits: z
+    .strictObject({
+      memory: size.nullable().default(null),
+      cpu: z.number().positive().max(4096).nullable().default(null),
+      pids: z.number().int().min(1).nullable().default(null),
+    })
+    .default({ memory: null, cpu: null, pids: null }),
 });
 
 export type ProgramInput = z.input<typeof programInputSchema>;

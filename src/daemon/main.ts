@@ -6,6 +6,7 @@ import { getExitCode } from '../cli/exit-codes.js';
 import { isTendError, RestartRefusedError } from '../errors.js';
 import { ProgramLogs } from '../logs/program-logs.js';
 import { getPaths } from '../paths.js';
+import { createProcessTrees } from '../process/process-tree.js';
 import type { DetachChannel } from '../sdk/detach.js';
 import { DaemonAlreadyRunningError } from '../sdk/errors.js';
 import { EventQueue } from '../sdk/event-queue.js';
@@ -80,6 +81,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     () => supervisor?.list() ?? [],
     (text) => notifier.status(text),
   );
+  log.info(
+    `tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home}, fd limit ${readFdLimit() ?? 'unknown'})`,
+  );
+  const trees = createProcessTrees(paths.home, process.pid);
+  const tracking = trees.mode === 'cgroup' ? 'a cgroup per program under' : 'process group + /proc sweep:';
+  log.info(`process tracking: ${tracking} ${trees.detail}`);
   supervisor = new Supervisor({
     paths,
     store,
@@ -92,10 +99,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       const exit = decideDaemonExit(change, program, supervisor?.list() ?? [], { exitWhenAllEnded });
       if (exit) void shutdown(true, exit.why, exit.code);
     },
+    trees: trees.create,
   });
-  log.info(
-    `tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home}, fd limit ${readFdLimit() ?? 'unknown'})`,
-  );
 
   let server: Server | undefined;
   let stopPings = () => {};
@@ -108,6 +113,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server?.close();
     server?.closeIdleConnections();
     await supervisor.shutdown({ stopPrograms });
+    trees.leave();
     logs.close();
     store.close();
     removeQuietly(paths.socket);

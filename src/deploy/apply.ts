@@ -44,6 +44,9 @@ export async function applyPlan(
 ): Promise<void> {
   const specs = new Map(desired.map((spec) => [spec.name, spec]));
   for (const action of plan.actions) if (action.action === 'remove') await supervisor.delete(action.name);
+  // Creates and starts wait here until the next await, then go to the database in one transaction.
+  const pending: (() => void)[] = [];
+  const flush = () => supervisor.batch(pending.splice(0));
   for (const key of getStartOrder(desired)) {
     const actions = plan.actions.filter((action) => {
       const spec = specs.get(action.name);
@@ -51,14 +54,16 @@ export async function applyPlan(
     });
     if (actions.length === 0) continue;
     const dependencies = desired.find((spec) => keyOf(spec) === key)?.dependsOn ?? [];
-    if (actions.some(startsSomething)) {
+    if (actions.some(startsSomething) && dependencies.length > 0) {
+      flush();
       for (const dependency of dependencies) await waitForDependency(supervisor, key, dependency);
     }
     for (const [index, action] of actions.entries()) {
       const spec = specs.get(action.name) as ProgramSpec;
-      if (action.action === 'create') supervisor.create(spec, action.start);
-      else if (action.action === 'start') supervisor.start(action.name);
+      if (action.action === 'create') pending.push(() => supervisor.create(spec, action.start));
+      else if (action.action === 'start') pending.push(() => supervisor.start(action.name));
       else if (action.action === 'update') {
+        flush();
         await supervisor.delete(action.name, { keepSockets: spec.sockets.length > 0 });
         supervisor.create(spec, action.start);
         // A rolling replacement: the next instance goes only once this one runs.
@@ -66,6 +71,7 @@ export async function applyPlan(
       }
     }
   }
+  flush();
 }
 
 function startsSomething(action: PlanAction): boolean {

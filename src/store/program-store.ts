@@ -167,6 +167,11 @@ export class ProgramStore {
     this.#saveWithEvent(snapshot, change, now);
   }
 
+  /** Runs fn in one transaction (a savepoint inside another); it commits unless fn throws. */
+  transaction(fn: () => void): void {
+    this.#db.transaction(fn)();
+  }
+
   remove(name: string): void {
     this.#statements.remove.run(name);
   }

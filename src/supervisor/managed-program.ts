@@ -3,6 +3,8 @@ import type { ProgramSpec } from '../config/program-schema.js';
 import { BadTransitionError } from '../errors.js';
 import type { ProgramHealth } from '../health/program-health.js';
 import type { Capture } from '../logs/capture.js';
+import type { CgroupUsage } from '../process/cgroup.js';
+import type { ProcessTree } from '../process/process-tree.js';
 import type {
   Desired,
   HealthNote,
@@ -50,6 +52,7 @@ export class ManagedProgram extends EventEmitter<{
   #capture: Capture;
   #readiness: ReadinessChannel | null;
   #group: ProcessGroup;
+  #tree: ProcessTree | null;
   #state: State;
   #desired: Desired;
   #runtime: RuntimeRecord = { ...NO_PROCESS };
@@ -91,6 +94,8 @@ export class ManagedProgram extends EventEmitter<{
     recordSpawnIntent?: (intent: SpawnIntent) => void;
     /** The held sockets every process of the program gets (docs/reload.md). */
     listenFds?: ListenFdSource;
+    /** Where its processes are tracked beyond the process group (a cgroup, or a /proc sweep). */
+    tree?: ProcessTree;
   }) {
     super();
     this.#probes = options.probes ?? createProgramProbe;
@@ -100,7 +105,8 @@ export class ManagedProgram extends EventEmitter<{
     this.#system = options.system;
     this.#capture = options.capture;
     this.#readiness = options.readiness ?? null;
-    this.#group = new ProcessGroup(options.system);
+    this.#tree = options.tree ?? null;
+    this.#group = new ProcessGroup(options.system, this.#tree);
     this.#retirees = new Retirees(options.system);
     const saved = options.saved;
     // A program waiting in backoff has no process to lose: it resumes waiting (a resume-backoff event).
@@ -145,7 +151,13 @@ export class ManagedProgram extends EventEmitter<{
       adopted: this.#adoption !== null,
       statusText: this.#statusText,
       health: this.#health && { summary: this.#health.summary(), checks: this.#health.views() },
+      ...(this.#tree ? { tracking: this.#tree.tracking } : {}),
     };
+  }
+
+  /** CPU and memory of the program's whole process tree (its cgroup); null where there is none. */
+  usage(): CgroupUsage | null {
+    return this.#tree?.usage() ?? null;
   }
 
   /** Feeds one event through the table. Events raised while effects run are queued, never nested. */
@@ -232,6 +244,7 @@ export class ManagedProgram extends EventEmitter<{
     this.#next?.health?.stop();
     this.#retirees.cancel();
     this.#capture.detach();
+    this.#tree?.remove();
   }
 
   #step(event: MachineEvent): void {
@@ -345,6 +358,7 @@ export class ManagedProgram extends EventEmitter<{
       readiness: this.#readiness,
       recordIntent: this.#recordSpawnIntent,
       listenFds: this.#listenFds,
+      tree: this.#tree,
       onExit: (pid, code, signal) => this.#onExit(pid, code, signal),
     });
     if ('failure' in next) {
@@ -424,6 +438,7 @@ export class ManagedProgram extends EventEmitter<{
       this.#readiness,
       this.#recordSpawnIntent,
       this.#listenFds,
+      this.#tree,
     );
     if ('failure' in outcome) {
       // Raised while effects run: queued behind the current step, like any event raised here.
@@ -502,7 +517,11 @@ export class ManagedProgram extends EventEmitter<{
     this.#adoption?.cancel();
     this.#adoption = null;
     this.#stopChecks();
-    this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs } });
+    const oomKilled = signal === 'SIGKILL' && (this.#tree?.takeOomKills() ?? 0) > 0;
+    const cause = oomKilled
+      ? `out of memory: limits.memory is ${this.#spec.limits?.memory} bytes`
+      : undefined;
+    this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs, ...(cause ? { cause } : {}) } });
   }
 
   /** pidFile: a live process of the program named there, other than the one that ended, follows it. */

@@ -1,3 +1,4 @@
+import type { ProcessTree } from '../process/process-tree.js';
 import type { System, TimerHandle } from './system.js';
 
 // Signals to a program's process group: a stop reaches every process of the group, and after the
@@ -8,22 +9,30 @@ export class ProcessGroup {
   /** SIGKILL timers armed for leftovers, so release() can cancel them. */
   #reapTimers = new Set<TimerHandle>();
 
-  constructor(system: System) {
+  #tree: ProcessTree | null;
+
+  /** `tree` reaches the program's processes that left its group (its cgroup, or a /proc sweep). */
+  constructor(system: System, tree: ProcessTree | null = null) {
     this.#system = system;
+    this.#tree = tree;
   }
 
   /** Signals the group; a group can be empty while its leader is a zombie not yet reaped, then the leader. */
   kill(pgid: number | null, leaderPid: number | null, signal: NodeJS.Signals): void {
-    if (pgid === null) return;
-    if (!this.#system.kill(-pgid, signal) && leaderPid === pgid) this.#system.kill(pgid, signal);
+    if (pgid !== null && !this.#system.kill(-pgid, signal) && leaderPid === pgid)
+      this.#system.kill(pgid, signal);
+    this.#tree?.signalOthers(pgid, signal);
   }
 
   /** Signals what is left of an exited program's group, and SIGKILLs it after `killAfterMs`. */
   reap(pgid: number | null, signal: NodeJS.Signals, killAfterMs: number): void {
-    if (pgid === null || !this.#system.kill(-pgid, signal) || signal === 'SIGKILL') return;
+    const inGroup = pgid !== null && this.#system.kill(-pgid, signal);
+    const outside = this.#tree?.signalOthers(pgid, signal) ?? false;
+    if ((!inGroup && !outside) || signal === 'SIGKILL') return;
     const timer = this.#system.setTimer(killAfterMs, () => {
       this.#reapTimers.delete(timer);
-      this.#system.kill(-pgid, 'SIGKILL');
+      if (pgid !== null) this.#system.kill(-pgid, 'SIGKILL');
+      this.#tree?.signalOthers(pgid, 'SIGKILL');
     });
     this.#reapTimers.add(timer);
   }

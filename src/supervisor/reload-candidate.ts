@@ -1,6 +1,7 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import type { ProgramHealth } from '../health/program-health.js';
 import type { Capture } from '../logs/capture.js';
+import type { ProcessTree } from '../process/process-tree.js';
 import type { SpawnIntent } from '../program-record.js';
 import type { ReadinessChannel } from './readiness.js';
 import { type ListenFdSource, spawnProgram } from './spawn-program.js';
@@ -28,6 +29,8 @@ export function spawnCandidate(options: {
   readiness: ReadinessChannel | null;
   recordIntent: (intent: SpawnIntent) => void;
   listenFds: ListenFdSource | null;
+  /** The program's cgroup (or sweep): the new process runs in it like the old one. */
+  tree?: ProcessTree | null;
   onExit: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }): CandidateProcess | { failure: string } {
   const outcome = spawnProgram(
@@ -37,6 +40,7 @@ export function spawnCandidate(options: {
     options.readiness,
     options.recordIntent,
     options.listenFds,
+    options.tree ?? null,
   );
   if ('failure' in outcome) return outcome;
   const pid = outcome.child.pid;

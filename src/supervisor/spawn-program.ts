@@ -1,5 +1,6 @@
 import type { ProgramSpec } from '../config/program-schema.js';
 import type { Capture, ChildFds } from '../logs/capture.js';
+import type { ProcessTree } from '../process/process-tree.js';
 import type { SpawnIntent } from '../program-record.js';
 import { getLaunch } from './launch.js';
 import type { ReadinessChannel } from './readiness.js';
@@ -32,6 +33,7 @@ export function spawnProgram(
   readiness: ReadinessChannel | null,
   recordIntent: (intent: SpawnIntent) => void,
   listenFds: ListenFdSource | null = null,
+  tree: ProcessTree | null = null,
 ): SpawnOutcome {
   let fds: ChildFds;
   try {
@@ -43,6 +45,7 @@ export function spawnProgram(
     };
   }
   let readyFd: ReturnType<ReadinessChannel['openChildFd']> = null;
+  let cgroup: ReturnType<ProcessTree['beforeSpawn']> | null = null;
   try {
     const launch = getLaunch(spec);
     const sockets = listenFds?.() ?? [];
@@ -57,6 +60,7 @@ export function spawnProgram(
         transient: true,
       };
     }
+    cgroup = tree?.beforeSpawn() ?? null;
     const child = system.spawn({
       name: spec.name,
       cwd: spec.cwd,
@@ -66,6 +70,7 @@ export function spawnProgram(
       stderr: fds.err,
       extraFds: readyFd ? [readyFd] : [],
       listenFds: sockets,
+      ...(cgroup?.cgroupProcsFd !== undefined ? { cgroupProcsFd: cgroup.cgroupProcsFd } : {}),
     });
     return { child };
   } catch (error) {
@@ -73,6 +78,7 @@ export function spawnProgram(
   } finally {
     capture.releaseChildFds(fds);
     readyFd?.release();
+    cgroup?.release();
   }
 }
 

@@ -10,6 +10,8 @@ import {
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
+import type { CgroupUsage } from '../process/cgroup.js';
+import type { ProcessTreeFactory } from '../process/process-tree.js';
 import type {
   Desired,
   ProgramSnapshot,
@@ -35,6 +37,7 @@ import type { System, TimerHandle } from './system.js';
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
 
 const SETTLE_GRACE_MS = 5000;
+const NO_LIMITS = { memory: null, cpu: null, pids: null } as const;
 const PRUNE_EVERY_EVENTS = 200;
 /** Recorded states from which the next spawn is an automatic restart (not a user's start). */
 const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'running', 'backoff']);
@@ -79,6 +82,8 @@ export interface SupervisorOptions {
   readonly probes?: ProbeFactory;
   /** The kernel side of held sockets; default the native helper (tests give fakes). */
   readonly socketSystem?: SocketSystem;
+  /** Tracks each program's processes beyond its group (cgroups, or a /proc sweep); none in unit tests. */
+  readonly trees?: ProcessTreeFactory;
 }
 
 export interface RestoreReport {
@@ -209,6 +214,11 @@ export class Supervisor {
     return found;
   }
 
+  /** The CPU and memory of a program's whole process tree, from its cgroup; null without one (metrics). */
+  usage(name: string): CgroupUsage | null {
+    return this.#find(name).usage();
+  }
+
   list(): ProgramSnapshot[] {
     return [...this.#programs.values()].map((program) => program.snapshot());
   }
@@ -257,8 +267,28 @@ export class Supervisor {
     }
     const targets = [...this.#programs.values()].filter((program) => !hasProcess(program.state));
     this.#saveDesired(targets, 'running', 'start');
-    for (const program of targets) program.dispatch({ type: 'start' });
+    this.batch(targets.map((program) => () => program.dispatch({ type: 'start' })));
     return targets.map((program) => program.snapshot());
+  }
+
+  /**
+   * Runs steps that each write the database (create, start) in one transaction: `tend up` and
+   * `start all` commit once, not once per program. A step that throws ends the batch there; what
+   * the steps before it did is kept (committed), as it would be without the batch.
+   */
+  batch(steps: readonly (() => void)[]): void {
+    let failure: { error: unknown } | null = null;
+    this.#options.store.transaction(() => {
+      for (const step of steps) {
+        try {
+          step();
+        } catch (error) {
+          failure = { error };
+          return;
+        }
+      }
+    });
+    if (failure) throw (failure as { error: unknown }).error;
   }
 
   async stop(name: string): Promise<ProgramSnapshot[]> {
@@ -445,6 +475,11 @@ export class Supervisor {
     const probes = this.#options.probes;
     const key = getProgramKey(spec);
     const listenFds = spec.sockets.length > 0 ? () => this.#sockets.acquire(key, spec.sockets) : undefined;
+    const tree = this.#options.trees?.({
+      home: this.#options.paths.home,
+      name: spec.name,
+      limits: spec.limits ?? NO_LIMITS,
+    });
     program = new ManagedProgram({
       spec,
       system,
@@ -454,6 +489,7 @@ export class Supervisor {
       probes,
       recordSpawnIntent,
       listenFds,
+      ...(tree ? { tree } : {}),
     });
     program.on('state-changed', (change) => this.#onStateChanged(program, change));
     program.on('health-changed', (note) => this.recordNote(note.name, 'health', note.message));

@@ -56,7 +56,7 @@ function beginStop(ctx: MachineContext, desired: 'running' | 'stopped'): Transit
 }
 
 function describeExit(exit: ExitInfo): string {
-  if (exit.signal) return `killed by ${exit.signal}`;
+  if (exit.signal) return `killed by ${exit.signal}${exit.cause ? ` (${exit.cause})` : ''}`;
   if (exit.code === null) return 'exited with an unknown status (it was not a child of this daemon)';
   return `exited with code ${exit.code}`;
 }

@@ -66,6 +66,11 @@ export const showCommand: Command = async (args, { api }) => {
       `socket fd ${3 + index}`,
       `${socket.address} (${socket.name})`,
     ]),
+    ['tracking', formatTracking(detail)],
+    ['limits', formatLimits(detail)],
+    ...(detail.tracking?.note
+      ? [['limits note', paint(detail.tracking.note, '33')] as [string, string]]
+      : []),
     ['stdout log', detail.logs.out],
     ['stderr log', detail.logs.err],
     ...detail.logs.faults.map((fault): [string, string] => [
@@ -92,6 +97,33 @@ function formatChecks(detail: ProgramDetailView): [string, string][] {
     if (output) for (const line of output.split('\n').slice(-10)) lines.push(['', `  | ${line}`]);
   }
   return lines;
+}
+
+function formatTracking(detail: ProgramDetailView): string {
+  if (!detail.tracking) return '-';
+  if (detail.tracking.mode === 'cgroup') return `cgroup ${detail.tracking.cgroup}`;
+  return 'process group + /proc sweep (no cgroup)';
+}
+
+function formatLimits(detail: ProgramDetailView): string {
+  const { memoryBytes, cpus, pids } = detail.limits;
+  const parts = [
+    memoryBytes === null ? null : `memory ${formatBytes(memoryBytes)}`,
+    cpus === null ? null : `cpu ${cpus}`,
+    pids === null ? null : `pids ${pids}`,
+  ].filter((part) => part !== null);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}B`;
 }
 
 function quote(word: string): string {
