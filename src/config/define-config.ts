@@ -115,6 +115,8 @@ export interface ProgramDefaults {
   group?: string | null;
   /** An octal umask in quotes, like `"022"`. */
   umask?: string | null;
+  /** Through the program's cgroup, where the controller exists (docs/config.md#limits). */
+  limits?: { memory?: Size | null; cpu?: number | null; pids?: number | null };
   /** Merged key by key over `defaults.logs`. */
   logs?: LogsConfig;
 }

@@ -50,6 +50,7 @@ const POLICY_KEYS = [
   'sockets',
   'reloadSignal',
   'pidFile',
+  'limits',
 ] as const;
 const INTEGER = /^-?\d+$/;
 

@@ -59,6 +59,7 @@ describe('configFileSchema', () => {
         compress: false,
         rotateDaily: false,
       },
+      limits: { memory: '512MB', cpu: 0.5, pids: 200 },
     };
     const result = configFileSchema.safeParse({
       defaults: { restart: 'always' },
@@ -72,6 +73,7 @@ describe('configFileSchema', () => {
       { programs: {}, extra: 1 },
       { programs: { api: { command: 'x', extra: 1 } } },
       { programs: { api: { command: 'x', logs: { extra: 1 } } } },
+      { programs: { api: { command: 'x', limits: { mem: '1MB' } } } },
       { defaults: { extra: 1 }, programs: {} },
     ]) {
       assert.equal(configFileSchema.safeParse(input).error?.issues[0]?.code, 'unrecognized_keys');

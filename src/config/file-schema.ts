@@ -48,6 +48,17 @@ const logsSchema = z.strictObject({
   rotateDaily: z.boolean().optional(),
 });
 
+const limitsSchema = z.strictObject({
+  memory: size.nullable().optional(),
+  cpu: z
+    .number({ error: 'expected a number of CPUs, like 0.5 or 2' })
+    .positive()
+    .max(4096)
+    .nullable()
+    .optional(),
+  pids: z.int().min(1).nullable().optional(),
+});
+
 const defaultsShape = {
   cwd: nonEmpty.optional(),
   instances: z
@@ -86,6 +97,7 @@ const defaultsShape = {
     .nullable()
     .optional(),
   logs: logsSchema.optional(),
+  limits: limitsSchema.optional(),
 };
 
 const checkSchema = createCheckSchema(duration);
@@ -141,6 +153,7 @@ const KEYS = {
   backoff: Object.keys(backoffSchema.shape),
   giveUp: Object.keys(giveUpSchema.unwrap().shape),
   logs: Object.keys(logsSchema.shape),
+  limits: Object.keys(limitsSchema.shape),
 };
 
 export const PROGRAM_ONLY_KEYS = KEYS.program.filter((key) => !KEYS.defaults.includes(key));
@@ -154,6 +167,6 @@ export function getKnownKeys(path: Path): readonly string[] {
   if (path.length === 4 && path[2] === 'sockets') return ['address', 'name', 'backlog', 'mode'];
   if (path.length === 5 && path[2] === 'checks' && path[4] === 'http') return HTTP_CHECK_KEYS;
   const last = path.at(-1);
-  if (last === 'backoff' || last === 'giveUp' || last === 'logs') return KEYS[last];
+  if (last === 'backoff' || last === 'giveUp' || last === 'logs' || last === 'limits') return KEYS[last];
   return [];
 }

@@ -7,7 +7,7 @@ import { createProgram, createTendHome, readProcStat, waitFor } from './helpers.
 
 const ORPHANS = 50;
 // Each subshell starts a sleeper in the background and exits at once: the sleeper is orphaned.
-const LEAVES_ORPHANS = `for i in $(seq ${ORPHANS}); do (sleep 2 &); done; exec sleep 1000`;
+const LEAVES_ORPHANS = `for i in $(seq ${ORPHANS}); do (sleep 3 &); done; exec sleep 1000`;
 
 interface Child {
   readonly pid: number;
@@ -16,19 +16,31 @@ interface Child {
   readonly cmdline: string;
 }
 
+/** The children of `ppid`, from its threads' children lists (cheap, unlike a walk of all /proc). */
 function childrenOf(ppid: number): Child[] {
   const found: Child[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(Number(entry));
-    if (stat?.get(4) !== String(ppid)) continue;
-    let cmdline = '';
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${ppid}/task`);
+  } catch {
+    return found;
+  }
+  for (const task of tasks) {
+    let pids: string[] = [];
     try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      pids = readFileSync(`/proc/${ppid}/task/${task}/children`, 'latin1').trim().split(' ').filter(Boolean);
     } catch {
-      // gone meanwhile
+      continue;
     }
-    found.push({ pid: Number(entry), state: stat.get(3) ?? '?', cmdline });
+    for (const pid of pids) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      } catch {
+        // gone meanwhile
+      }
+      found.push({ pid: Number(pid), state: readProcStat(Number(pid))?.get(3) ?? '?', cmdline });
+    }
   }
   return found;
 }
@@ -45,7 +57,7 @@ async function expectOrphansReaped(daemonPid: number): Promise<void> {
   const seen = new Set<number>();
   await waitFor(
     () => {
-      for (const child of orphansOf(daemonPid)) if (child.cmdline === 'sleep 2') seen.add(child.pid);
+      for (const child of orphansOf(daemonPid)) if (child.cmdline === 'sleep 3') seen.add(child.pid);
       return seen.size >= ORPHANS;
     },
     20_000,
