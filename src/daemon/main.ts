@@ -15,7 +15,7 @@ import { createNotifier } from '../sdk/notify.js';
 import { acquirePidFile, type PidFileLock, readPidFile } from '../sdk/pid-file.js';
 import { installUncaughtHandlers } from '../sdk/uncaught.js';
 import { startWatchdogPings } from '../sdk/watchdog.js';
-import { openDatabase } from '../store/database.js';
+import { openOrRecoverDatabase } from '../store/database.js';
 import { ProgramStore } from '../store/program-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { nodeSystem } from '../supervisor/system.js';
@@ -67,7 +67,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const exitWhenAllEnded = process.pid === 1 || config !== null;
 
   const orphans = startOrphanReaping(log);
-  const db = openDatabase(paths.database, paths.home, () => readPidFile(paths.pidFile));
+  const { db, movedAside } = openOrRecoverDatabase(paths.database, paths.home, () =>
+    readPidFile(paths.pidFile),
+  );
+  if (movedAside)
+    log.error(
+      `${paths.database} was corrupt: moved to ${movedAside}; starting with an empty database. ` +
+        'Programs it listed are no longer supervised (their processes, if any, keep running): ' +
+        'create them again (tend up, tend start) after stopping the old processes.',
+    );
   const pidFile = takePidFile(paths.pidFile, log);
   const startedAt = new Date();
   const store = new ProgramStore(db);

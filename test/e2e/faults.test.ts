@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
   rmSync,
@@ -231,4 +232,24 @@ test('a full disk: stop and delete are refused with the reason and change nothin
   const after = await getDetail(h, 'web');
   assert.equal(after.state, 'stopped');
   assert.equal(after.desired, 'stopped');
+});
+
+test('a corrupt tend.db is moved aside: the daemon starts with an empty one and says what happened', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  await startRunning(h, 'web');
+  const stopped = await h.tend(['daemon', 'stop']);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  writeFileSync(join(h.home, 'tend.db'), Buffer.alloc(8192, 'garbage!'));
+  rmSync(join(h.home, 'tend.db-wal'), { force: true });
+
+  const listed = await h.tendJson<ProgramRow[]>(['ls']);
+  assert.deepEqual(listed, []);
+  const aside = readdirSync(h.home).filter((entry) => entry.startsWith('tend.db.corrupt-'));
+  assert.equal(aside.length, 1, readdirSync(h.home).join(' '));
+  assert.equal(readFileSync(join(h.home, aside[0] as string), 'latin1').slice(0, 8), 'garbage!');
+  const log = readFileSync(join(h.home, 'daemon.log'), 'utf8');
+  assert.match(log, /tend\.db was corrupt: moved to .*tend\.db\.corrupt-.*; starting with an empty database/);
+  // The new database works.
+  await startRunning(h, 'web');
 });
