@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench` — tend side by side with pm2 and supervisord on the same workloads with the same
+// `npm run bench` — tend side by side with pm2, supervisord and s6 on the same workloads with the same
 // child programs. See bench/README.md for what is measured and how; the figures' targets come from
 // PRODUCT.md ("Performance"). Prints a table, writes bench/results/latest.json and latest.md.
 import { mkdirSync, writeFileSync } from 'node:fs';

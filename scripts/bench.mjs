@@ -1,2 +1,2 @@
-// `npm run bench`: the side-by-side benchmark against pm2 and supervisord (bench/run.mjs, bench/README.md).
+// `npm run bench`: the side-by-side benchmark against pm2, supervisord and s6 (bench/run.mjs, bench/README.md).
 import '../bench/run.mjs';

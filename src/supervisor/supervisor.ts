@@ -6,7 +6,6 @@ import {
   ProgramNotFoundError,
   ReloadFailedError,
   StateNotSavedError,
-  TimeoutError,
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
@@ -24,11 +23,12 @@ import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
 import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
 import { checkProgramCanStart } from './command-check.js';
-import { getLaunch } from './launch.js';
+import { killLeftovers } from './kill-leftovers.js';
 import { checkLogTargets, getLogTargetKeys } from './log-targets.js';
 import { pickLostSpawn, readProcesses } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
+import { settle, waitForState } from './program-waits.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive } from './states.js';
 import type { System, TimerHandle } from './system.js';
@@ -36,25 +36,10 @@ import type { System, TimerHandle } from './system.js';
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
 
-const SETTLE_GRACE_MS = 5000;
 const NO_LIMITS = { memory: null, cpu: null, pids: null } as const;
 const PRUNE_EVERY_EVENTS = 200;
 /** Recorded states from which the next spawn is an automatic restart (not a user's start). */
 const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'running', 'backoff']);
-
-/** How long restore waits for SIGKILLed leftovers to be gone before it goes on (they die in microseconds unless stuck in the kernel). */
-const LEFTOVERS_WAIT_MS = 1000;
-const LEFTOVERS_POLL_MS = 2;
-
-/** Blocks (restore is synchronous and runs before anything else) until none of `pids` runs, or the time is up. */
-function waitUntilGone(system: System, pids: readonly number[], timeoutMs: number): boolean {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; ; waited += LEFTOVERS_POLL_MS) {
-    if (!pids.some((pid) => system.isAlive(pid))) return true;
-    if (waited >= timeoutMs) return false;
-    Atomics.wait(pause, 0, 0, LEFTOVERS_POLL_MS);
-  }
-}
 
 /** The name all instances of a program share (web for web-0, web-1): the owner of held sockets. */
 export function getProgramKey(spec: ProgramSpec): string {
@@ -122,7 +107,9 @@ export class Supervisor {
     );
     this.#recoverSockets(live);
     const lostSpawns = this.#findLostSpawns(saved, live);
-    for (const record of saved) if (!live.has(record)) this.#killLeftovers(record);
+    for (const record of saved) {
+      if (!live.has(record)) killLeftovers(this.#options.system, this.#options.log, record);
+    }
     for (const record of saved) {
       const lost = lostSpawns.get(record.spec.name);
       if (live.has(record)) {
@@ -146,31 +133,6 @@ export class Supervisor {
       }
     }
     return report;
-  }
-
-  /**
-   * A main process that ended while no daemon watched may have left its group behind (a child that
-   * ignores SIGTERM, a stop cut short by the daemon's death). Those leftovers are SIGKILLed before
-   * anything of the program starts again, so a new run never runs beside them.
-   */
-  #killLeftovers(record: SavedProgram): void {
-    const { pgid, procStartTime } = record.runtime;
-    if (pgid === null) return;
-    let uid: number | undefined;
-    try {
-      uid = getLaunch(record.spec).uid ?? process.getuid?.();
-    } catch {
-      uid = process.getuid?.();
-    }
-    if (uid === undefined) return;
-    const leftovers = this.#options.system.findLeftovers(pgid, procStartTime, uid);
-    if (leftovers.length === 0) return;
-    for (const pid of leftovers) this.#options.system.kill(pid, 'SIGKILL');
-    const gone = waitUntilGone(this.#options.system, leftovers, LEFTOVERS_WAIT_MS);
-    this.#options.log.warn(
-      `${record.spec.name}: killed ${leftovers.length} leftover process(es) of its previous run (${leftovers.join(', ')})` +
-        (gone ? '' : `; some still exist after ${LEFTOVERS_WAIT_MS} ms (uninterruptible sleep?)`),
-    );
   }
 
   #restoreRecord(saved: SavedProgram, report: RestoreReport): void {
@@ -612,7 +574,7 @@ export class Supervisor {
       program.dispatch({ type: 'start' });
       return;
     }
-    // Its leftovers are already dead (#killLeftovers): the group is not signalled again blind, as
+    // Its leftovers are already dead (kill-leftovers.ts): the group is not signalled again blind, as
     // its number could name someone else's group by now. Without /proc that check cannot be made.
     program.adopt(process.platform === 'linux' ? { ...saved.runtime, pgid: null } : saved.runtime);
     program.checkAdoptedNow();
@@ -620,40 +582,11 @@ export class Supervisor {
 
   /** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
   waitForState(name: string, accept: (state: State) => boolean, timeoutMs: number): Promise<ProgramSnapshot> {
-    const program = this.#find(name);
-    if (accept(program.state)) return Promise.resolve(program.snapshot());
-    return new Promise((resolve, reject) => {
-      const onChange = (change: StateChange) => {
-        if (!accept(change.to)) return;
-        cleanup();
-        resolve(program.snapshot());
-      };
-      const cleanup = () => {
-        timer.cancel();
-        program.off('state-changed', onChange);
-      };
-      const timer = this.#options.system.setTimer(timeoutMs, () => {
-        cleanup();
-        reject(new TimeoutError(`program "${name}" to settle (it is ${program.state})`, timeoutMs));
-      });
-      program.on('state-changed', onChange);
-    });
+    return waitForState(this.#find(name), this.#options.system, accept, timeoutMs);
   }
 
-  /** Resolves once the program has left `stopping` (or has a process again, for a restart). */
   #settle(program: ManagedProgram): Promise<void> {
-    if (program.state !== 'stopping') return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (change?: StateChange) => {
-        if (change && change.to === 'stopping') return;
-        program.off('state-changed', done);
-        timer.cancel();
-        resolve();
-      };
-      const settleMs = program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS;
-      const timer = this.#options.system.setTimer(settleMs, done);
-      program.on('state-changed', done);
-    });
+    return settle(program, this.#options.system);
   }
 }
 

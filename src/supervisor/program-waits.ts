@@ -1,0 +1,50 @@
+import { TimeoutError } from '../errors.js';
+import type { ProgramSnapshot, State, StateChange } from '../program-record.js';
+import type { ManagedProgram } from './managed-program.js';
+import type { System } from './system.js';
+
+// Waiting on a program's state changes, with the System's timers (so unit tests drive the clock).
+
+const SETTLE_GRACE_MS = 5000;
+
+/** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
+export function waitForState(
+  program: ManagedProgram,
+  system: System,
+  accept: (state: State) => boolean,
+  timeoutMs: number,
+): Promise<ProgramSnapshot> {
+  if (accept(program.state)) return Promise.resolve(program.snapshot());
+  return new Promise((resolve, reject) => {
+    const onChange = (change: StateChange) => {
+      if (!accept(change.to)) return;
+      cleanup();
+      resolve(program.snapshot());
+    };
+    const cleanup = () => {
+      timer.cancel();
+      program.off('state-changed', onChange);
+    };
+    const timer = system.setTimer(timeoutMs, () => {
+      cleanup();
+      reject(new TimeoutError(`program "${program.name}" to settle (it is ${program.state})`, timeoutMs));
+    });
+    program.on('state-changed', onChange);
+  });
+}
+
+/** Resolves once the program has left `stopping` (or has a process again, for a restart). */
+export function settle(program: ManagedProgram, system: System): Promise<void> {
+  if (program.state !== 'stopping') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (change?: StateChange) => {
+      if (change && change.to === 'stopping') return;
+      program.off('state-changed', done);
+      timer.cancel();
+      resolve();
+    };
+    const settleMs = program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS;
+    const timer = system.setTimer(settleMs, done);
+    program.on('state-changed', done);
+  });
+}
