@@ -4,11 +4,12 @@
 //
 //   node bench/cli-profile.mjs [--n 100] [--runs 20]
 //
-// Steps: `node -e 0` (the floor under any Node CLI); `node bin/tend.js --version` (Node + the CLI's
+// Steps: `node -e 0` (the floor under any Node CLI); an empty .mjs (what Node's ESM loader adds: the
+// CLI is ESM); `node bin/tend.js --version` (Node + the CLI's
 // entry and every module it loads, no socket); `tend ls` (the same + connect, GET /v1/programs and
 // the table). The files each one reads are listed from strace when it is installed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,21 @@ function time(file, args) {
   return median(samples);
 }
 
+/** CPU time (task-clock, ms) of one run, the median of --runs, from `perf stat`; null without perf. */
+function cpuTime(file, args) {
+  const result = spawnSync('perf', ['stat', '-r', String(runs), '-x,', '-e', 'task-clock', file, ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (result.error || result.status !== 0) return null;
+  const line = result.stderr
+    .trim()
+    .split('\n')
+    .find((entry) => entry.includes('task-clock'));
+  return line ? Number(line.split(',')[0]) : null;
+}
+
 /** The files under dist/ a run opens, and their total size (what it reads and compiles). */
 function openedBundleFiles(args) {
   const out = join(home, 'strace.txt');
@@ -58,16 +74,31 @@ function openedBundleFiles(args) {
 try {
   tend(['daemon', 'start']);
   for (let i = 0; i < n; i++) tend(['start', '--name', `p${i}`, '--', 'sleep', '1000']);
+  const empty = join(home, 'empty.mjs');
+  writeFileSync(empty, '');
   const steps = [
-    { step: 'node -e 0 (Node start-up)', ms: time(process.execPath, ['-e', '0']) },
-    { step: 'tend --version (+ the CLI bundle)', ms: time(process.execPath, [CLI, '--version']) },
-    { step: `tend ls with ${n} (+ connect, request, render)`, ms: time(process.execPath, [CLI, 'ls']) },
-  ];
-  let previous = 0;
-  console.log(`median of ${runs}, spawn to exit; Node ${process.version}`);
-  for (const { step, ms } of steps) {
-    console.log(`${step.padEnd(48)} ${ms.toFixed(1).padStart(7)} ms  (+${(ms - previous).toFixed(1)})`);
-    previous = ms;
+    { step: 'node -e 0 (Node start-up)', args: ['-e', '0'] },
+    { step: 'node empty.mjs (+ the ESM loader)', args: [empty] },
+    { step: 'tend --version (+ the CLI bundle)', args: [CLI, '--version'] },
+    { step: `tend ls with ${n} (+ connect, request, render)`, args: [CLI, 'ls'] },
+  ].map((entry) => ({
+    ...entry,
+    ms: time(process.execPath, entry.args),
+    cpuMs: cpuTime(process.execPath, entry.args),
+  }));
+  let previous = { ms: 0, cpuMs: 0 };
+  console.log(
+    `medians of ${runs}: wall time spawn to exit, and CPU time (perf task-clock); Node ${process.version}`,
+  );
+  for (const { step, ms, cpuMs } of steps) {
+    const cpu =
+      cpuMs === null
+        ? ''
+        : `   CPU ${cpuMs.toFixed(1).padStart(6)} ms (+${(cpuMs - previous.cpuMs).toFixed(1)})`;
+    console.log(
+      `${step.padEnd(48)} wall ${ms.toFixed(1).padStart(7)} ms (+${(ms - previous.ms).toFixed(1)})${cpu}`,
+    );
+    previous = { ms, cpuMs: cpuMs ?? 0 };
   }
   for (const args of [
     [CLI, '--version'],
