@@ -1,12 +1,14 @@
 import { BadRequestError } from '../errors.js';
 import type { StreamName } from '../logs/capture.js';
+import type { FileCursor } from '../logs/file-follow.js';
 import type { TailQuery } from '../logs/program-tail.js';
 import { parseDuration } from '../units.js';
 import type { AppDeps } from './deps.js';
 import { getTarget } from './program-routes.js';
 import { type Route, Streamed } from './router.js';
 
-// /programs/NAME/logs: the last lines, then (with follow=true) live lines, as JSON lines; and flush.
+// /programs/NAME/logs: the last lines, then (with follow=true) live lines, as JSON lines, each with
+// the cursor of its file after it; `after` cursors resume a follow where it was; and flush.
 
 export const DEFAULT_TAIL_LINES = 20;
 export const MAX_TAIL_LINES = 100_000;
@@ -24,13 +26,11 @@ export function getLogRoutes({ supervisor, logs, now }: AppDeps): Route[] {
         const query = parseTailQuery(request.query, now());
         const tail = logs.tail(specs, query);
         const follow = request.query.get('follow') === 'true';
+        const after = parseCursors(request.query.getAll('after'));
         return new Streamed((sink) => {
           for (const line of tail) sink.write(line);
           if (!follow) return sink.end();
-          const names = specs.map((spec) => spec.name);
-          const stop = logs.follow(names, (line) => {
-            if (query.streams.has(line.stream)) sink.write(line);
-          });
+          const stop = logs.follow(specs, { streams: query.streams, after }, (line) => sink.write(line));
           sink.onClose(stop);
         });
       },
@@ -44,6 +44,17 @@ export function getLogRoutes({ supervisor, logs, now }: AppDeps): Route[] {
       },
     },
   ];
+}
+
+/** `after=NAME:out:INODE:OFFSET` (repeatable): the cursors a reconnecting follower was given last. */
+export function parseCursors(values: readonly string[]): Map<string, FileCursor> {
+  const cursors = new Map<string, FileCursor>();
+  for (const value of values) {
+    const match = /^([^:]+):(out|err):(\d{1,19}):(\d{1,19})$/.exec(value);
+    if (!match) throw new BadRequestError('after', `expected NAME:out|err:INODE:OFFSET, got "${value}"`);
+    cursors.set(`${match[1]}:${match[2]}`, { ino: Number(match[3]), offset: Number(match[4]) });
+  }
+  return cursors;
 }
 
 export function parseTailQuery(query: URLSearchParams, now: number): TailQuery {

@@ -90,6 +90,8 @@ export class LogFile {
   /** Bytes of the chunk being written that are already in the file: what a fault does not drop. */
   #taken = 0;
   #leftoversChecked = false;
+  /** Told after every write, rotation or flush: `tend logs -f` reads the file on from where it was. */
+  #watchers = new Set<() => void>();
 
   constructor(
     path: string,
@@ -113,6 +115,17 @@ export class LogFile {
 
   write(chunk: Uint8Array): void {
     this.#writeChunk(chunk, null);
+    this.#notify();
+  }
+
+  /** Calls `listener` after each write, rotation and flush until the returned function is called. */
+  watch(listener: () => void): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  #notify(): void {
+    for (const listener of this.#watchers) listener();
   }
 
   /**
@@ -121,6 +134,7 @@ export class LogFile {
    */
   spliceFrom(source: number, chunk: Uint8Array): void {
     this.#writeChunk(chunk, source);
+    this.#notify();
   }
 
   /** `source`: the pipe the bytes are still in (they are moved out of it), or null: they are only in `chunk`. */
@@ -178,6 +192,7 @@ export class LogFile {
     } catch (error) {
       this.#fail(error as NodeJS.ErrnoException, length - this.#taken, source);
     }
+    this.#notify();
     return true;
   }
 
@@ -194,6 +209,7 @@ export class LogFile {
     } catch {
       // nothing there to rotate (or it cannot be reached): the next write reports it
     }
+    this.#notify();
   }
 
   /** Empties the file and deletes its rotated ones (`tend flush`), through the same safe directory. */
@@ -213,6 +229,7 @@ export class LogFile {
       // nothing written yet, or not reachable safely
     }
     this.reopen();
+    this.#notify();
     return emptied;
   }
 

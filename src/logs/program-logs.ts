@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { getProgramFifoPaths, getProgramLogPaths, type TendPaths } from '../paths.js';
-import { OutputCapture } from './capture.js';
+import { OutputCapture, type StreamName } from './capture.js';
 import { scheduleDaily } from './daily.js';
+import { type FileCursor, FileFollower, formatCursor } from './file-follow.js';
 import type { LogFault } from './log-file.js';
 import { collectTail, type LogLine, type TailQuery } from './program-tail.js';
+import { parseLine } from './tail.js';
 
 // The log side of every program: builds each program's capture, tracks write faults (reported as
 // notes in the program's history and shown by `show`), rotates daily, flushes on request, and
@@ -21,6 +23,23 @@ export interface LogFaultView {
   readonly error: string;
   readonly droppedBytes: number;
   readonly since: string;
+}
+
+/** What `tend logs -f` follows: these streams, each log from its cursor in `after` (by `NAME:out`) if any. */
+export interface FollowQuery {
+  readonly streams: ReadonlySet<StreamName>;
+  readonly after: ReadonlyMap<string, FileCursor>;
+}
+
+/** A followed line: `cursor` (`out:INODE:OFFSET`) is where its log file stood after it. */
+export interface FollowLine extends LogLine {
+  readonly cursor?: string;
+}
+
+/** Sent first for each followed log file: where the follow starts (no line). */
+export interface FollowStart {
+  readonly program: string;
+  readonly cursor: string;
 }
 
 export interface ProgramLogTargets {
@@ -88,24 +107,66 @@ export class ProgramLogs {
     return collectTail(specs, (spec) => this.getTargets(spec), query);
   }
 
-  /** Live lines of the named programs as they are captured, until the returned function is called. */
-  follow(names: readonly string[], listener: (line: LogLine) => void): () => void {
-    const unsubscribers = names.flatMap((program) => {
+  /**
+   * Live lines of these programs until the returned function is called. A log in a file is read on
+   * from the file (file-follow.ts): from `query.after`'s cursor for it where one is given, else from
+   * its end; each line carries the cursor after it, and a FollowStart gives the first. Other targets (console, /dev/…) give what the
+   * capture reads, with no cursor.
+   */
+  follow(
+    specs: readonly ProgramSpec[],
+    query: FollowQuery,
+    listener: (line: FollowLine | FollowStart) => void,
+  ): () => void {
+    const stops: (() => void)[] = [];
+    for (const spec of specs) {
+      const program = spec.name;
       const capture = this.#captures.get(program);
-      if (!capture) return [];
-      return [
-        capture.subscribe((record) =>
+      if (!capture) continue;
+      const targets = this.getTargets(spec);
+      const fileStreams = spec.logs.merge ? (['out'] as const) : (['out', 'err'] as const);
+      for (const fileStream of fileStreams) {
+        if (!spec.logs.merge && !query.streams.has(fileStream)) continue;
+        const file = capture.files.find((candidate) => candidate.path === targets[fileStream]);
+        if (!file || file.path.startsWith('/dev/')) {
+          stops.push(
+            capture.subscribe((record) => {
+              if (record.stream !== fileStream && !spec.logs.merge) return;
+              if (!query.streams.has(record.stream)) return;
+              listener({
+                time: new Date(record.time).toISOString(),
+                program,
+                stream: record.stream,
+                line: record.line,
+              });
+            }),
+          );
+          continue;
+        }
+        const follower = new FileFollower(file.path, query.after.get(`${program}:${fileStream}`) ?? null);
+        const onLine = (text: string, cursor: FileCursor) => {
+          const record = parseLine(text, fileStream, spec.logs);
+          if (spec.logs.merge && spec.logs.format === 'json' && !query.streams.has(record.stream)) return;
           listener({
-            time: new Date(record.time).toISOString(),
+            time: new Date(record.time ?? this.#clock.now()).toISOString(),
             program,
             stream: record.stream,
             line: record.line,
-          }),
-        ),
-      ];
-    });
+            cursor: formatCursor(fileStream, cursor),
+          });
+        };
+        const unwatch = file.watch(() => follower.read(onLine));
+        // Where the follow starts, so a reconnect resumes a log that gave no line yet as well.
+        listener({ program, cursor: formatCursor(fileStream, follower.cursor) });
+        follower.read(onLine);
+        stops.push(() => {
+          unwatch();
+          follower.close();
+        });
+      }
+    }
     return () => {
-      for (const unsubscribe of unsubscribers) unsubscribe();
+      for (const stop of stops) stop();
     };
   }
 

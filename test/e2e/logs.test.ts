@@ -9,6 +9,7 @@ import {
   getEvents,
   getProgram,
   isAlive,
+  killDaemon,
   ROOT,
   readLog,
   type TendHome,
@@ -418,6 +419,47 @@ test('logs -f keeps printing across a rotation and a restart, and exits 0 on SIG
     }
   }
   assert.equal(byPid.get(String(second.pid))?.[0], 1, 'the restarted run is followed from its first line');
+});
+
+test('logs -f resumes across a daemon restart and a daemon SIGKILL from where it was: every line once, in order', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const started = await h.tend(['start', '--name', 'tick', '--', process.execPath, fixture('log-ticker.js')]);
+  assert.equal(started.code, 0, started.stderr);
+  const program = await waitForProgram(h, 'tick', (row) => row.pid !== null, 5000, 'a pid');
+  await waitFor(() => existsSync(join(h.home, 'logs', 'tick.out.log')), 5000, 'the log');
+
+  const follow = spawnTend(t, h, ['logs', 'tick', '-f', '-n', '0']);
+  const seen = (more: number) => {
+    const target = follow.lines().length + more;
+    return waitFor(() => follow.lines().length >= target, 15_000, `${more} more followed lines`);
+  };
+  await seen(200);
+  const restarted = await h.tend(['daemon', 'restart']);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  await seen(2000);
+  await killDaemon(h);
+  // While no daemon reads, the ticker fills its pipe and waits: those lines reach the file later.
+  const revived = await h.tend(['daemon', 'start']);
+  assert.equal(revived.code, 0, revived.stderr);
+  await seen(2000);
+  follow.child.kill('SIGINT');
+  assert.deepEqual(await follow.exited, { code: 0, signal: null }, follow.stderr());
+
+  const numbers = follow.lines().map((line) => {
+    const match = /^(\d+) (\d+) \.{50}$/.exec(line);
+    assert.ok(match, `an unexpected line: ${line}`);
+    assert.equal(match[1], String(program.pid), 'the same run throughout (adopted, not restarted)');
+    return Number(match[2]);
+  });
+  const first = numbers[0] as number;
+  const expected = numbers.map((_, index) => first + index);
+  const wrong = numbers.findIndex((number, index) => number !== expected[index]);
+  assert.equal(
+    wrong,
+    -1,
+    `line ${expected[wrong]} expected, got ${numbers[wrong]} (after ${numbers[wrong - 1]})`,
+  );
 });
 
 test('a follower that reads slower than the program writes gets {"dropped":N} for what it missed, never silence', async (t) => {

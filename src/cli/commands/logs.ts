@@ -18,6 +18,7 @@ interface LogLine {
   stream: 'out' | 'err';
   line: string;
   dropped?: number;
+  cursor?: string;
 }
 
 export const logsCommand: Command = async (args, { api, paths }) => {
@@ -55,14 +56,24 @@ export const logsCommand: Command = async (args, { api, paths }) => {
   });
   const path = `/programs/${encodeURIComponent(target)}/logs`;
 
+  // Where each followed log file stood after the last line printed (`out:INODE:OFFSET`, by program
+  // and file): a reconnect asks the next daemon for what came after, so a restart skips nothing.
+  const cursors = new Map<string, string>();
+  const onRecord = (raw: unknown) => {
+    const { program, cursor } = raw as LogLine;
+    if (cursor) cursors.set(`${program}:${cursor.slice(0, cursor.indexOf(':'))}`, `${program}:${cursor}`);
+    // A record with neither a line nor a count only says where a follow starts.
+    if ((raw as LogLine).line !== undefined || (raw as LogLine).dropped !== undefined) print(raw);
+  };
   let stopped = false;
-  let current = streamApi(paths.socket, `${path}?${query}`, print);
+  let current = streamApi(paths.socket, `${path}?${query}`, onRecord);
   process.once('SIGINT', () => {
     stopped = true;
     current.cancel();
   });
   await current.done;
-  // The daemon went away while following (a `tend daemon restart`, say): reconnect and read on.
+  // The daemon went away while following (a `tend daemon restart`, say): reconnect and read on
+  // after the cursors (from now for a log that gave none yet).
   const live = new URLSearchParams(query);
   live.set('lines', '0');
   while (values.follow && !stopped) {
@@ -71,7 +82,9 @@ export const logsCommand: Command = async (args, { api, paths }) => {
     while (!stopped && Date.now() < deadline && !reconnected) {
       await new Promise((resolve) => setTimeout(resolve, RECONNECT_INTERVAL_MS));
       try {
-        current = streamApi(paths.socket, `${path}?${live}`, print);
+        live.delete('after');
+        for (const cursor of cursors.values()) live.append('after', cursor);
+        current = streamApi(paths.socket, `${path}?${live}`, onRecord);
         reconnected = true;
         await current.done;
       } catch (error) {
