@@ -81,6 +81,8 @@ export interface ProgramSnapshot {
   readonly health?: { readonly summary: HealthSummary; readonly checks: readonly CheckView[] } | null;
   /** How its processes are tracked (cgroup or process group + sweep); absent in a stored record. */
   readonly tracking?: Tracking;
+  /** activation: socket, waiting for its first connection (shown as the state `listening`). */
+  readonly listening?: boolean;
 }
 
 /** A check of a program turned unhealthy or healthy again: a note for the history. */

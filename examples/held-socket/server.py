@@ -29,6 +29,11 @@ class Handler(BaseHTTPRequestHandler):
     # An idle keep-alive connection is closed after this, so a draining process does not wait on it.
     timeout = 2
 
+    def setup(self):
+        super().setup()
+        # Headers and body go in separate writes: without this, Nagle and delayed ACKs add 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self):
         body = b"ok\n" if self.path == "/health" else (
             json.dumps({"pid": os.getpid(), "uptimeMs": int((time.monotonic() - STARTED_AT) * 1000)}) + "\n"

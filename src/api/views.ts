@@ -62,7 +62,7 @@ export function toStatusView(snapshot: ProgramSnapshot, now: number): ProgramSta
   const startedAt = snapshot.runtime.pid !== null ? snapshot.runtime.startedAt : null;
   return {
     name: snapshot.spec.name,
-    state: snapshot.state,
+    state: snapshot.listening ? 'listening' : snapshot.state,
     pid: snapshot.runtime.pid,
     restarts: snapshot.restarts,
     exitCode: snapshot.exitCode,

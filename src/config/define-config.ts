@@ -167,6 +167,10 @@ export interface ProgramConfig extends ProgramDefaults {
   sockets?: (string | SocketConfig)[];
   /** Where the program writes its main pid: a new main process named there is followed (docs/reload.md). */
   pidFile?: string | null;
+  /** `socket`: started by the first connection on its sockets, not by `tend up` (docs/reload.md). */
+  activation?: 'start' | 'socket';
+  /** With activation: socket, stopped after this long without a connection. Default: never. */
+  idleStop?: Duration | null;
 }
 
 /** A held socket: `tcp://127.0.0.1:3000`, `tcp://[::]:8080` or `unix:/path`, with options. */

@@ -51,6 +51,8 @@ const POLICY_KEYS = [
   'reloadSignal',
   'pidFile',
   'limits',
+  'activation',
+  'idleStop',
 ] as const;
 const INTEGER = /^-?\d+$/;
 

@@ -101,6 +101,14 @@ describe('getKnownKeys', () => {
   });
 
   test('command, dependsOn and checks belong to programs only', () => {
-    assert.deepEqual(PROGRAM_ONLY_KEYS, ['command', 'dependsOn', 'checks', 'sockets', 'pidFile']);
+    assert.deepEqual(PROGRAM_ONLY_KEYS, [
+      'command',
+      'dependsOn',
+      'checks',
+      'sockets',
+      'pidFile',
+      'activation',
+      'idleStop',
+    ]);
   });
 });

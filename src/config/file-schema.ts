@@ -128,6 +128,8 @@ export const programFileSchema = z.strictObject(
     checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
     sockets: socketsSchema.optional(),
     pidFile: nonEmpty.nullable().optional(),
+    activation: z.enum(['start', 'socket']).optional(),
+    idleStop: duration.nullable().optional(),
   },
   { error: 'expected a program: a map with at least "command"' },
 );

@@ -176,7 +176,7 @@ describe('loadConfig: errors name the file, line, column, key, expectation and f
       'errors/unknown-key.yaml:6:7: programs.api.logs.rotatedaily: expected a known key, found "rotatedaily" (did you mean "rotateDaily"?)',
       `errors/unknown-key.yaml:7:5: programs.api.frobnicate: expected one of ${[
         'cwd, instances, offsetEnv, env, envFile, autostart, restart, onExit, successExitCodes, restartDelay, backoff,',
-        'giveUp, startSecs, ready, readyFd, startTimeout, watchdog, stopSignal, stopTimeout, reloadSignal, user, group, umask, logs, limits, command, dependsOn, checks, sockets, pidFile',
+        'giveUp, startSecs, ready, readyFd, startTimeout, watchdog, stopSignal, stopTimeout, reloadSignal, user, group, umask, logs, limits, command, dependsOn, checks, sockets, pidFile, activation, idleStop',
       ].join(' ')}, found "frobnicate"`,
     ]);
   });

@@ -189,6 +189,9 @@ export const programInputSchema = z.strictObject({
     .transform((checks, ctx): CheckSpec[] => nameChecks(checks, ctx)),
   // Listening sockets the daemon holds for the program (docs/reload.md).
   sockets: socketsSchema.default([]),
+  // socket: not started until the first connection on its sockets; idleStop: stopped again when quiet.
+  activation: z.enum(['start', 'socket']).default('start'),
+  idleStop: duration.nullable().default(null),
   logs: logsSchema,
   // Set by `tend up` from a config file (see config/): where a program came from and how it relates
   // to the others. Programs started with `tend start` leave them at their defaults.

@@ -49,6 +49,9 @@ export function resolveExecutable(command: string, cwd: string, pathVariable: st
 
 /** Held sockets take fds 3, 4, …: the readiness fd must come after them; they need the helper. */
 function checkSockets(spec: ProgramSpec): void {
+  if (spec.activation === 'socket' && spec.sockets.length === 0) {
+    throw new BadArgumentError(`Program "${spec.name}": activation: socket needs sockets to listen on`);
+  }
   if (spec.sockets.length === 0) return;
   if (!getNativeHelper()?.listenTcp) {
     throw new BadArgumentError(

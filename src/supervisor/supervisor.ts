@@ -19,6 +19,7 @@ import type {
   State,
   StateChange,
 } from '../program-record.js';
+import { type ActivationSystem, nodeActivationSystem, SocketActivation } from '../sockets/activation.js';
 import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
 import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
@@ -69,6 +70,7 @@ export interface SupervisorOptions {
   readonly socketSystem?: SocketSystem;
   /** Tracks each program's processes beyond its group (cgroups, or a /proc sweep); none in unit tests. */
   readonly trees?: ProcessTreeFactory;
+  readonly activationSystem?: ActivationSystem;
 }
 
 export interface RestoreReport {
@@ -87,10 +89,12 @@ export class Supervisor {
   #retryTimer: TimerHandle | null = null;
   #options: SupervisorOptions;
   #sockets: HeldSockets;
+  #activation: SocketActivation;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
     this.#sockets = new HeldSockets(options.socketSystem ?? nodeSocketSystem);
+    this.#activation = new SocketActivation(options.activationSystem ?? nodeActivationSystem, options.system);
   }
 
   /** Brings back every saved program: live processes are adopted with their pids, dead ones follow their policy. */
@@ -137,6 +141,11 @@ export class Supervisor {
 
   #restoreRecord(saved: SavedProgram, report: RestoreReport): void {
     const program = this.#register(saved.spec, saved);
+    if (saved.spec.activation === 'socket' && saved.spec.autostart && saved.savedState !== 'fatal') {
+      this.#armActivation(saved.spec);
+      report.resting.push(saved.spec.name);
+      return;
+    }
     if (saved.savedState === 'backoff') {
       program.dispatch({ type: 'resume-backoff', since: saved.savedAt });
       report.restarted.push(saved.spec.name);
@@ -182,11 +191,44 @@ export class Supervisor {
   }
 
   list(): ProgramSnapshot[] {
-    return [...this.#programs.values()].map((program) => program.snapshot());
+    return [...this.#programs.values()].map((program) => this.#snapshot(program));
   }
 
   get(name: string): ProgramSnapshot {
-    return this.#find(name).snapshot();
+    return this.#snapshot(this.#find(name));
+  }
+
+  #snapshot(program: ManagedProgram): ProgramSnapshot {
+    const snapshot = program.snapshot();
+    const listening = !hasProcess(snapshot.state) && this.#activation.isArmed(getProgramKey(snapshot.spec));
+    return listening ? { ...snapshot, listening } : snapshot;
+  }
+
+  /** activation: socket — the first connection on the held sockets starts every instance of the key. */
+  #armActivation(spec: ProgramSpec): void {
+    const key = getProgramKey(spec);
+    const fds = this.#sockets.acquire(key, spec.sockets).map((socket) => socket.fd);
+    this.#activation.arm(key, fds, () => {
+      this.#options.log.info(`${key}: a connection arrived on its socket; starting it`);
+      for (const program of this.#programs.values()) {
+        if (getProgramKey(program.snapshot().spec) === key && !hasProcess(program.state))
+          program.dispatch({ type: 'start' });
+      }
+    });
+  }
+
+  /** idleStop: a running activated program with no connection for that long is stopped and listens again. */
+  #watchIdle(spec: ProgramSpec): void {
+    if (spec.activation !== 'socket' || spec.idleStop === null) return;
+    const key = getProgramKey(spec);
+    const addresses = this.#sockets.get(key).map((socket) => socket.address);
+    this.#activation.watchIdle(key, addresses, spec.idleStop, () => {
+      const instances = [...this.#programs.values()].filter((p) => getProgramKey(p.snapshot().spec) === key);
+      this.#options.log.info(`${key}: no connection for ${spec.idleStop} ms; stopping it until the next one`);
+      void this.#stopPrograms(instances).then(() => {
+        if (instances.every((p) => this.#programs.has(p.name))) this.#armActivation(spec);
+      });
+    });
   }
 
   events(name: string | null, limit: number): HistoryEvent[] {
@@ -208,7 +250,8 @@ export class Supervisor {
     if (spec.sockets.length > 0) this.#sockets.acquire(getProgramKey(spec), spec.sockets);
     this.#options.store.insert(spec, this.#options.system.now());
     const program = this.#register(spec);
-    if (start) program.dispatch({ type: 'start' });
+    if (start && spec.activation === 'socket') this.#armActivation(spec);
+    else if (start) program.dispatch({ type: 'start' });
     return program.snapshot();
   }
 
@@ -256,6 +299,12 @@ export class Supervisor {
   async stop(name: string): Promise<ProgramSnapshot[]> {
     const targets = this.#targets(name);
     this.#saveDesired(targets, 'stopped', 'stop');
+    // A stop asked for by the user ends socket activation too (`tend start` runs it again).
+    for (const program of targets) {
+      const key = getProgramKey(program.snapshot().spec);
+      this.#activation.disarm(key);
+      this.#activation.stopIdle(key);
+    }
     await this.#stopPrograms(targets);
     return targets.map((program) => program.snapshot());
   }
@@ -396,6 +445,7 @@ export class Supervisor {
     if (this.#unsaved.size > 0) this.#retrySaves();
     this.#cancelRetry();
     for (const program of this.#programs.values()) program.release();
+    this.#activation.close();
     // With the programs stopped the sockets go; left running, the programs hold them for the next daemon.
     this.#sockets.closeAll({ removeFiles: options.stopPrograms });
   }
@@ -497,6 +547,7 @@ export class Supervisor {
 
   #onStateChanged(program: ManagedProgram, change: StateChange): void {
     this.#persist(program, change);
+    if (change.to === 'running' && change.from !== 'running') this.#watchIdle(program.snapshot().spec);
     const exit = change.exit;
     const detail = exit ? ` (${change.reason ?? 'exited'})` : change.reason ? ` (${change.reason})` : '';
     this.#options.log.info(

@@ -71,7 +71,14 @@ test('a python child gets its socket at fd 3 with LISTEN_FDS, LISTEN_FDNAMES and
   const row = await waitForProgram(h, 'py', (r) => r.state === 'running', 10_000, 'running');
   const { body } = request(port);
   assert.equal(await body, String(row.pid), 'served by the child on the held socket');
-  const out = await readLog(h.home, 'py', 'out');
+  const out = await waitFor(
+    async () => {
+      const text = await readLog(h.home, 'py', 'out');
+      return text.includes('fd 3:') && text;
+    },
+    5000,
+    'what the child printed',
+  );
   assert.match(out, new RegExp(`^LISTEN_PID=${row.pid} pid=${row.pid} match=True$`, 'm'));
   assert.match(out, /^LISTEN_FDS=1 LISTEN_FDNAMES=py$/m);
   assert.match(out, new RegExp(`^fd 3: family=AF_INET listening=1 address=\\('127.0.0.1', ${port}\\)$`, 'm'));
@@ -138,4 +145,36 @@ test('instances share one socket, and a new daemon takes it back from them after
   assert.equal((await h.tend(['start', 'web-1'])).code, 0);
   const served = JSON.parse(await body) as { pid: number };
   assert.equal(served.pid, (await getProgram(h, 'web-1')).pid);
+});
+
+test('activation: socket starts the program at its first connection, and idleStop stops it when quiet', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const port = await getFreePort();
+  await createProgram(h, {
+    name: 'lazy',
+    command: ['node', NODE_SERVER],
+    startSecs: '100ms',
+    sockets: [`tcp://127.0.0.1:${port}`],
+    activation: 'socket',
+    idleStop: '1s',
+  });
+  const waiting = await getProgram(h, 'lazy');
+  assert.deepEqual([waiting.state, waiting.pid], ['listening', null], 'not started by create');
+  const table = await h.tend(['ls']);
+  assert.match(table.stdout, /^lazy\s+listening\s/m);
+  const { body } = request(port);
+  const served = JSON.parse(await body) as { pid: number };
+  const running = await waitForProgram(h, 'lazy', (row) => row.state === 'running', 10_000, 'running');
+  assert.equal(served.pid, running.pid, 'the first connection was served by the program it started');
+  const idle = await waitForProgram(
+    h,
+    'lazy',
+    (row) => row.state === 'listening',
+    10_000,
+    'stopped when idle',
+  );
+  assert.equal(idle.pid, null);
+  const again = request(port);
+  assert.ok((JSON.parse(await again.body) as { pid: number }).pid > 0, 'and started again by the next one');
 });
