@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -234,4 +235,17 @@ describe('tailLog', () => {
       { time: Date.parse(time), stream: 'err', line: 'to stderr' },
     ]);
   });
+});
+
+test('a FIFO or a symlink in a log file’s place is not read (a FIFO would block the daemon)', () => {
+  const fifo = join(dir, 'app.out.log');
+  execFileSync('mkfifo', [fifo]);
+  assert.deepEqual(readLastLines(fifo, 5), []);
+  const secret = join(dir, 'secret');
+  writeFileSync(secret, 'not for the log\n');
+  const link = join(dir, 'link.out.log');
+  symlinkSync(secret, link);
+  assert.deepEqual(readLastLines(link, 5), []);
+  writeFileSync(join(dir, 'real.out.log'), 'a\nb\n');
+  assert.deepEqual(readLastLines(join(dir, 'real.out.log'), 5), ['a', 'b']);
 });

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogOptions } from './log-options.js';
 import { listRotated } from './rotation.js';
 
@@ -44,12 +44,16 @@ export function readTail(
   if (count <= 0) return { lines: [], reachedStart: true };
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // A FIFO or a symlink planted in the log's place (its user may write the directory) is not read:
+    // opening a FIFO would block the daemon until someone writes to it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return { lines: [], reachedStart: true };
   }
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { lines: [], reachedStart: true };
+    const size = stats.size;
     const floor = Math.max(0, size - windowBytes);
     let position = size;
     const blocks: Buffer[] = [];
