@@ -103,6 +103,7 @@ test('export systemd: the example and a config with every key pass systemd-analy
   const db = readFileSync(join(everyKey, 'db.service'), 'utf8');
   assert.match(db, /\nSuccessAction=exit\nFailureAction=exit\n/, 'onExit: shutdown');
   assert.match(db, /\nSockets=db\.socket db-admin\.socket\n/);
+  assert.match(db, /\nMemoryMax=512M\nCPUQuota=50%\nTasksMax=100\n/, 'limits');
   assert.match(
     readFileSync(join(everyKey, 'db-admin.socket'), 'utf8'),
     /\nListenStream=\/tmp\/tend-export-test\/db\.sock\nFileDescriptorName=admin\nBacklog=64\nSocketMode=0600\n/,

@@ -1,6 +1,7 @@
 import { getHealthcheck } from './compose-healthcheck.js';
 import { type ContainerOut, getContainerArgv } from './container.js';
 import { type KeyMappings, mappedElsewhere } from './keys.js';
+import { formatMemory } from './shared.js';
 import { getSockets, SELF_BIND } from './sockets.js';
 import { formatSpan } from './systemd-text.js';
 
@@ -177,6 +178,12 @@ export const COMPOSE_KEYS: KeyMappings<ComposeOut> = {
   checks: (program, out) => {
     const healthcheck = getHealthcheck(program, out);
     if (healthcheck) out.service.healthcheck = healthcheck;
+  },
+  limits: (program, out) => {
+    const { memory, cpu, pids } = program.spec.limits;
+    if (memory !== null) out.service.mem_limit = formatMemory(memory, ['k', 'm', 'g']);
+    if (cpu !== null) out.service.cpus = cpu;
+    if (pids !== null) out.service.pids_limit = pids;
   },
   sockets: (program, out) => {
     const sockets = getSockets(program);

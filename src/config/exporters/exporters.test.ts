@@ -37,10 +37,10 @@ test('every key gets its cell, and a key the exporters do not know yet is noted'
   ) as unknown as KeyMappings<unknown>;
   const program = {
     name: 'web',
-    written: new Set(['command', 'limits', 'logs.keep']),
+    written: new Set(['command', 'futureKey', 'logs.keep']),
   } as unknown as ExportProgram;
   const out = { note: (option: string, reason: string) => notes.push(`${option}: ${reason}`) };
   applyKeyMappings(cells, program, out, { path: '', dir: '', programs: [] });
   assert.deepEqual(seen, [...EXPORT_KEYS]);
-  assert.deepEqual(notes, ['limits: tend export does not map this key yet; it is left out']);
+  assert.deepEqual(notes, ['futureKey: tend export does not map this key yet; it is left out']);
 });

@@ -35,6 +35,7 @@ export const EXPORT_KEYS = [
   'logs',
   'checks',
   'sockets',
+  'limits',
 ] as const;
 
 export type ExportKey = (typeof EXPORT_KEYS)[number];

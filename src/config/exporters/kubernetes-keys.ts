@@ -7,7 +7,7 @@ import { type ContainerOut, getContainerArgv } from './container.js';
 import { type KeyMappings, mappedElsewhere, noteOnExit } from './keys.js';
 import { getKubernetesName, getPortName } from './kubernetes-names.js';
 import { getProbes } from './kubernetes-probes.js';
-import { noteLogRotation, toSeconds } from './shared.js';
+import { formatMemory, noteLogRotation, toSeconds } from './shared.js';
 import { getSockets, SELF_BIND } from './sockets.js';
 
 // Each tend.yaml key as Kubernetes settings: one cell per key (see keys.ts).
@@ -187,6 +187,18 @@ export const KUBERNETES_KEYS: KeyMappings<KubernetesOut> = {
   },
   checks: (program, out) => {
     Object.assign(out.container, getProbes(program, out));
+  },
+  limits: (program, out) => {
+    const { memory, cpu, pids } = program.spec.limits;
+    const limits: Record<string, string> = {};
+    if (memory !== null) limits.memory = formatMemory(memory, ['Ki', 'Mi', 'Gi']);
+    if (cpu !== null) limits.cpu = String(cpu);
+    if (Object.keys(limits).length > 0) out.container.resources = { limits };
+    if (pids !== null)
+      out.note(
+        'limits.pids',
+        'a pod cannot set its own pid limit (the kubelet sets podPidsLimit for the node)',
+      );
   },
   sockets: (program, out) => {
     const sockets = getSockets(program);

@@ -22,6 +22,17 @@ export function pushAll(lines: (readonly [string, string] | string)[], key: stri
   if (values.length > 0) lines.push([key, values.join(' ')]);
 }
 
+/** 536870912 → `512` + the unit (`M`, `Mi`, `m`, …) when a power of 1024 divides it; else bytes. */
+export function formatMemory(bytes: number, units: readonly [string, string, string]): string {
+  const steps: [number, string][] = [
+    [1024 ** 3, units[2]],
+    [1024 ** 2, units[1]],
+    [1024, units[0]],
+  ];
+  const found = steps.find(([size]) => bytes % size === 0);
+  return found ? `${bytes / found[0]}${found[1]}` : String(bytes);
+}
+
 /** Whole seconds, rounded up (Kubernetes and compose budgets). */
 export function toSeconds(ms: number): number {
   return Math.ceil(ms / 1000);

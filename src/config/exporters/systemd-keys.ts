@@ -2,7 +2,7 @@ import { getShellScript } from '../shell-command.js';
 import { type KeyMappings, mappedElsewhere } from './keys.js';
 import type { ExportProgram } from './programs.js';
 import { getInstancePath } from './programs.js';
-import { getBackoffSteps, noteLogRotation, pushAll } from './shared.js';
+import { formatMemory, getBackoffSteps, noteLogRotation, pushAll } from './shared.js';
 import { mapSockets } from './systemd-sockets.js';
 import {
   escapeSpecifiers,
@@ -240,4 +240,10 @@ export const SYSTEMD_KEYS: KeyMappings<SystemdOut> = {
       );
   },
   sockets: (program, out) => mapSockets(program, out),
+  limits: (program, out) => {
+    const { memory, cpu, pids } = program.spec.limits;
+    if (memory !== null) out.service.push(['MemoryMax', formatMemory(memory, ['K', 'M', 'G'])]);
+    if (cpu !== null) out.service.push(['CPUQuota', `${Math.round(cpu * 100)}%`]);
+    if (pids !== null) out.service.push(['TasksMax', String(pids)]);
+  },
 };

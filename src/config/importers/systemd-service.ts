@@ -52,6 +52,26 @@ function setLog(stream: 'out' | 'err', value: string, context: ServiceContext, o
     context.note(option, `${value}: tend writes its own log files (TEND_HOME/logs)`);
 }
 
+const MEMORY_UNITS: Record<string, string> = { K: 'KB', M: 'MB', G: 'GB' };
+
+/** MemoryMax=512M, CPUQuota=50%, TasksMax=100 → limits; percentages of memory and infinity noted. */
+function setLimit(context: ServiceContext, key: 'memory' | 'cpu' | 'pids', value: string): void {
+  context.program.limits ??= {};
+  const limits = context.program.limits;
+  const memory = /^(\d+)([KMG]?)$/.exec(value);
+  const cpu = /^(\d+(?:\.\d+)?)%$/.exec(value);
+  if (key === 'memory' && memory)
+    limits.memory = memory[2] ? `${memory[1]}${MEMORY_UNITS[memory[2]]}` : Number(memory[1]);
+  else if (key === 'cpu' && cpu) limits.cpu = Number(cpu[1]) / 100;
+  else if (key === 'pids' && /^\d+$/.test(value)) limits.pids = Number(value);
+  else if (value !== 'infinity')
+    context.note(
+      key === 'memory' ? 'MemoryMax' : key === 'cpu' ? 'CPUQuota' : 'TasksMax',
+      `"${value}" has no tend equivalent; left out`,
+    );
+  if (Object.keys(limits).length === 0) delete context.program.limits;
+}
+
 const HANDLERS: Record<string, Handler> = {
   Type: (value, { program, note }) => {
     if (value === 'notify' || value === 'notify-reload') program.ready = 'notify';
@@ -135,6 +155,10 @@ const HANDLERS: Record<string, Handler> = {
   PIDFile: (value, { program }) => {
     program.pidFile = value.startsWith('/') ? value : `/run/${value}`;
   },
+  MemoryMax: (value, context) => setLimit(context, 'memory', value),
+  MemoryLimit: (value, context) => setLimit(context, 'memory', value),
+  CPUQuota: (value, context) => setLimit(context, 'cpu', value),
+  TasksMax: (value, context) => setLimit(context, 'pids', value),
   KillMode: (value, { note }) => {
     if (value === 'mixed')
       note(

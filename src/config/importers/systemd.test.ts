@@ -123,6 +123,17 @@ test('ExecReload=kill -HUP $MAINPID is reloadSignal; PIDFile= is pidFile', () =>
   assert.ok(other.notes.some((note) => note.option === 'ExecReload'));
 });
 
+test('MemoryMax=, CPUQuota= and TasksMax= are limits', () => {
+  const { config, notes } = importOne(
+    '[Service]\nExecStart=/bin/app\nMemoryMax=512M\nCPUQuota=150%\nTasksMax=64\n',
+  );
+  assert.deepEqual(config.programs.app?.limits, { memory: '512MB', cpu: 1.5, pids: 64 });
+  assert.deepEqual(
+    notes.filter((note) => /Memory|CPU|Tasks/.test(note.option)),
+    [],
+  );
+});
+
 test('.socket units become the sockets of the service they activate, names and modes kept', () => {
   const { config, notes } = importSystemd([
     {

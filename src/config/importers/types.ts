@@ -48,6 +48,7 @@ export interface TendYamlProgram {
   umask?: string;
   logs?: TendYamlLogs;
   sockets?: (string | TendYamlSocket)[];
+  limits?: { memory?: string | number; cpu?: number; pids?: number };
 }
 
 /** A held socket (`sockets:`): the address alone, or with its LISTEN_FDNAMES name, backlog, mode. */
@@ -106,4 +107,5 @@ export const PROGRAM_KEY_ORDER: readonly (keyof TendYamlProgram)[] = [
   'umask',
   'logs',
   'sockets',
+  'limits',
 ];
