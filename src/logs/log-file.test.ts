@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { waitFor } from '../../test/e2e/helpers.js';
+import { makeFullDevice, waitFor } from '../../test/e2e/helpers.js';
+import type { PipeDrainHelper } from '../native.js';
 import {
   LINE_OVERRUN_BYTES,
   type LogFault,
@@ -255,14 +268,15 @@ test('rotate() starts a new file only when the current one has something in it',
 });
 
 test('a write to /dev/full reports one fault, counts the dropped bytes and never throws', () => {
-  const { file, faults, recoveries } = createFile('/dev/full', {
+  const full = makeFullDevice(dir);
+  const { file, faults, recoveries } = createFile(full, {
     maxSizeBytes: 100,
     keep: 1,
     compress: false,
   });
   for (let index = 0; index < 5; index++) file.write(Buffer.from('0123456789\n'));
   assert.equal(faults.length, 1, 'one fault, not one per write');
-  assert.equal(faults[0]?.path, '/dev/full');
+  assert.equal(faults[0]?.path, full);
   assert.equal(faults[0]?.error.code, 'ENOSPC');
   assert.equal(faults[0]?.droppedBytes, 11);
   assert.equal(file.droppedBytes, 55);
@@ -340,4 +354,34 @@ test('reopen of a file never opened leaves it closed until the first write', () 
   file.write(Buffer.from('one\n'));
   assert.equal(readFileSync(path, 'utf8'), 'one\n');
   file.close();
+});
+
+test('a file system that refuses splice falls back to copying, and later writes still append', () => {
+  const path = join(dir, 'app.out.log');
+  writeFileSync(path, 'old\n');
+  const fifo = join(dir, 'app.out.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const source = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  const einval = Object.assign(new Error('splice: Invalid argument'), { code: 'EINVAL' });
+  const noSplice: PipeDrainHelper = {
+    watchReadable: () => ({ close() {} }),
+    peekPipe: () => -1,
+    pipeBytes: () => 0,
+    spliceToFile: () => {
+      throw einval;
+    },
+  };
+  const hooks: LogFileHooks = { onFault: () => {}, onRecover: () => {} };
+  const file = new LogFile(path, NO_ROTATION, hooks, noSplice);
+  try {
+    writeSync(source, 'new1\n');
+    assert.equal(file.spliceBlind(source, 5), true);
+    file.write(Buffer.from('new2\n'));
+    writeSync(source, 'new3\n');
+    file.spliceFrom(source, Buffer.from('new3\n'));
+    assert.equal(readFileSync(path, 'utf8'), 'old\nnew1\nnew2\nnew3\n');
+  } finally {
+    file.close();
+    closeSync(source);
+  }
 });

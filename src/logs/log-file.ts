@@ -81,6 +81,8 @@ export class LogFile {
   /** Whether the file ends with a newline (or is empty): only there may it rotate. null: not known yet. */
   #endsLine: boolean | null = true;
   #regular = true;
+  /** The fd was opened for splice (no O_APPEND): every copy must say where it goes, as splice does. */
+  #positioned = false;
   #droppedBytes = 0;
   #faulted = false;
   /** The error code last reported: a fault whose cause changes (deleted, then refused) is told again. */
@@ -373,7 +375,7 @@ export class LogFile {
    * does; one opened O_APPEND at its end.
    */
   #copyToFile(fd: number, bytes: Uint8Array, from: number, to: number): void {
-    const position = this.#drain && this.#regular ? this.#size - from : null;
+    const position = this.#positioned && this.#regular ? this.#size - from : null;
     for (let offset = from; offset < to; ) {
       const written = writeSync(fd, bytes, offset, to - offset, position === null ? null : position + offset);
       offset += written;
@@ -391,6 +393,7 @@ export class LogFile {
         recoverCompression(fsPath, this.#policy.compress, () => pruneRotated(fsPath, this.#policy.keep), dir);
       }
       const fd = openInDirectory(dir, basename(this.path), this.#drain ? SPLICE_FLAGS : APPEND_FLAGS);
+      this.#positioned = this.#drain !== null;
       const stat = fstatSync(fd);
       this.#fd = fd;
       this.#regular = stat.isFile();

@@ -4,6 +4,7 @@ import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { makeFullDevice } from '../../test/e2e/helpers.js';
 import { getPipeDrain } from '../native.js';
 import { ensureFifos, openFifoForChild, openFifoForReading } from './fifo.js';
 import { type LogFault, LogFile } from './log-file.js';
@@ -93,7 +94,7 @@ test('bytes a file cannot take are counted as dropped and leave the FIFO, so it 
   const { writer, reader } = openFifo();
   const faults: LogFault[] = [];
   const file = new LogFile(
-    '/dev/full',
+    makeFullDevice(dir),
     { maxSizeBytes: 0, keep: 0, compress: false },
     {
       onFault: (fault) => faults.push(fault),

@@ -72,7 +72,7 @@ export function listRotated(path: string): RotatedFile[] {
     const key = `0-${legacy[1]}-${(legacy[2] ?? '0').padStart(6, '0')}`;
     found.push({ path: join(dir, entry), compressed: legacy[3] !== undefined, sequence: 0, key });
   }
-  found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // mutation: equivalent (keys are unique)
   return found.map(({ path: file, compressed, sequence }) => ({ path: file, compressed, sequence }));
 }
 

