@@ -15,7 +15,14 @@ export const TARGETS = [
     file: 'src/supervisor/backoff.ts',
     tests: ['src/supervisor/backoff.test.ts', 'src/supervisor/transitions.test.ts'],
   },
+  {
+    file: 'src/supervisor/transitions-health.ts',
+    tests: ['src/supervisor/transitions.test.ts', 'src/supervisor/managed-program-checks.test.ts'],
+    swaps: [STATES],
+    dropEffects: true,
+  },
   { file: 'src/supervisor/lost-spawns.ts', tests: ['src/supervisor/lost-spawns.test.ts'] },
+  { file: 'src/health/thresholds.ts', tests: ['src/health/thresholds.test.ts', 'src/health/program-health.test.ts'] },
   { file: 'src/logs/rotation.ts', tests: ['src/logs/rotation.test.ts', 'src/logs/log-file.test.ts'] },
   { file: 'src/deploy/plan.ts', tests: ['src/deploy/plan.test.ts'] },
   {
@@ -28,7 +35,7 @@ export const TARGETS = [
 export const CURATED = [
   {
     name: 'adoption ignores the recorded process start time',
-    file: 'src/supervisor/proc.ts',
+    file: 'src/proc/liveness.ts',
     find: '(startTime === null || stat.startTime === startTime)',
     replace: 'true',
     tests: ['test/e2e/adoption.test.ts'],
