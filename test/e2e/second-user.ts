@@ -22,19 +22,24 @@ export const NOT_ROOT_REASON = 'needs root: the security tests create a second, 
 export function createSecondUser(t: TestContext): SecondUser {
   const name = `tendsec${process.pid.toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   execFileSync('useradd', ['--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', name]);
+  const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }));
   const dir = mkdtempSync('/tmp/tend-test-sec-');
   chmodSync(dir, 0o755);
+  // After hooks run in the order they were added: a test makes its TEND_HOME (and registers its
+  // cleanup) before calling this, so the daemon is gone by now and nothing re-creates his files.
   t.after(() => {
     killProcessesUnder(dir);
-    rmSync(dir, { recursive: true, force: true });
+    killProcessesOf(uid);
     try {
       execFileSync('userdel', [name], { stdio: 'ignore' });
     } catch {
-      // a process of his still running (the test's own cleanup kills them first)
+      // reported by the check below
     }
+    rmSync(dir, { recursive: true, force: true });
+    if (readFileSync('/etc/passwd', 'utf8').includes(`\n${name}:`))
+      throw new Error(`cleanup: could not remove the test user ${name}`);
   });
-  const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }));
-  const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }));
   return { name, uid, gid, dir: join(dir) };
 }
 
@@ -46,6 +51,21 @@ function killProcessesUnder(dir: string): void {
       const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
       if (environ.some((variable) => variable.startsWith(`TEND_HOME=${dir}/`)))
         process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** SIGKILLs every process whose real uid is `uid` (only the test's own user has it), by pid. */
+function killProcessesOf(uid: number): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const line = readFileSync(`/proc/${entry}/status`, 'latin1')
+        .split('\n')
+        .find((candidate) => candidate.startsWith('Uid:'));
+      if (Number(line?.slice(4).trim().split(/\s+/)[0]) === uid) process.kill(Number(entry), 'SIGKILL');
     } catch {
       // gone meanwhile
     }

@@ -52,9 +52,9 @@ async function assertNotAdopted(h: TendHome, impostor: number): Promise<void> {
 test('a process of another user that claims to be a program is not adopted', {
   skip: !IS_ROOT && NOT_ROOT_REASON,
 }, async (t) => {
-  const user = createSecondUser(t);
   const h = await createTendHome();
   t.after(h.cleanup);
+  const user = createSecondUser(t);
   await startRunning(h, 'web');
   // The attack from the issue: after `tend daemon stop`, u starts his own "web".
   assert.equal((await h.tend(['daemon', 'stop'])).code, 0);
@@ -66,9 +66,9 @@ test('a process of another user that claims to be a program is not adopted', {
 test('even with a pending spawn’s secret, a process of the wrong uid is not adopted', {
   skip: !IS_ROOT && NOT_ROOT_REASON,
 }, async (t) => {
-  const user = createSecondUser(t);
   const h = await createTendHome();
   t.after(h.cleanup);
+  const user = createSecondUser(t);
   await startRunning(h, 'web');
   assert.equal((await h.tend(['daemon', 'stop'])).code, 0);
   // A spawn intent left pending (as by a daemon killed between fork and write), its secret leaked.

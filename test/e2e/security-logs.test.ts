@@ -26,9 +26,9 @@ function asUser(user: SecondUser, script: string): void {
 test('log files are never reached through a symlink the program’s user planted', {
   skip: !IS_ROOT && NOT_ROOT_REASON,
 }, async (t) => {
-  const user = createSecondUser(t);
   const tendHome = await createTendHome();
   t.after(() => tendHome.cleanup());
+  const user = createSecondUser(t);
   const hisDir = join(user.dir, 'u-home');
   mkdirSync(join(hisDir, 'logs'), { recursive: true });
   chownSync(hisDir, user.uid, user.gid);

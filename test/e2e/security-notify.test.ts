@@ -19,9 +19,9 @@ function readNotifySocket(pid: number): string {
 test('a program running as another user becomes ready through sd_notify', {
   skip: !IS_ROOT && NOT_ROOT_REASON,
 }, async (t) => {
-  const user = createSecondUser(t);
   const h = await createTendHome();
   t.after(h.cleanup);
+  const user = createSecondUser(t);
   await createProgram(h, {
     name: 'py',
     command: ['python3', fixture('notify-client.py')],
@@ -38,9 +38,9 @@ test('a program running as another user becomes ready through sd_notify', {
 test('another user sending READY=1 to that socket is not heard', {
   skip: !IS_ROOT && NOT_ROOT_REASON,
 }, async (t) => {
-  const user = createSecondUser(t);
   const h = await createTendHome();
   t.after(h.cleanup);
+  const user = createSecondUser(t);
   const created = await createProgram(h, {
     name: 'quiet',
     command: ['sleep', '600'],
