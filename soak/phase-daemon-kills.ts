@@ -95,6 +95,7 @@ async function killDaemonAndCheckAdoption(context: SoakContext, killTimes: numbe
     // Resumed before the next daemon starts: what they write meanwhile waits in their FIFOs.
     if (options.quiesceWriters) for (const pid of writerPids) process.kill(pid, 'SIGCONT');
   }
+  await h.tendJson(['daemon', 'start']);
   const rows = await h.tendJson<ProgramRow[]>(['ls']);
   const after = await callApiOk<{ pid: number }>(h.socket, 'GET', '/v1/daemon');
   if (after.pid === before.pid)

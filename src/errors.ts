@@ -38,8 +38,13 @@ export class TendError extends Error {
 }
 
 export class BadRequestError extends TendError {
+  /** Where in the request (`body.restart`), and what was wrong there: a client can name its own flag. */
+  readonly field: string;
+  readonly problem: string;
   constructor(where: string, problem: string) {
     super('BAD_REQUEST', `Bad request: ${where}: ${problem}`);
+    this.field = where;
+    this.problem = problem;
   }
 }
 
@@ -110,6 +115,27 @@ export class BadCwdError extends TendError {
   }
 }
 
+/** What would keep one program of a request from starting, by program and key (for file positions). */
+export interface ProgramProblem {
+  readonly program: string;
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Several programs (`tend up`) that cannot start as declared: every problem at once, nothing changed. */
+export class ProgramProblemsError extends TendError {
+  readonly problems: readonly ProgramProblem[];
+  constructor(problems: readonly ProgramProblem[], code: ErrorCode) {
+    super(
+      code,
+      problems
+        .map((problem) => `Program "${problem.program}": ${problem.key}: ${problem.message}`)
+        .join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+
 export class SpawnFailedError extends TendError {
   constructor(name: string, reason: string, cause?: unknown) {
     super('SPAWN_FAILED', `Program "${name}" could not be started: ${reason}`, { cause });
@@ -136,6 +162,17 @@ export class BadTransitionError extends TendError {
 export class DaemonUnavailableError extends TendError {
   constructor(why: string, cause?: unknown) {
     super('DAEMON_UNAVAILABLE', `The tend daemon is not reachable: ${why}`, { cause });
+  }
+}
+
+/** Read-only commands never start a daemon: they say so, and how to start one. */
+export class DaemonNotRunningError extends TendError {
+  constructor(home: string, cause?: unknown) {
+    super(
+      'DAEMON_UNAVAILABLE',
+      `The tend daemon is not running (home ${home}); start it with: tend daemon start (it also starts the programs that were meant to run)`,
+      { cause },
+    );
   }
 }
 

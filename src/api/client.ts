@@ -3,11 +3,27 @@ import { DaemonUnavailableError, type ErrorCode, TendError } from '../errors.js'
 
 // The CLI's side of the control API: one JSON request over the unix socket. Kept free of heavy imports.
 
+interface ErrorBody {
+  code?: ErrorCode;
+  message?: string;
+  /** For BAD_REQUEST: where in the request (`body.restart`) and what was wrong there. */
+  field?: string;
+  problem?: string;
+  /** For a request whose programs cannot start as declared: every problem, by program and key. */
+  problems?: { program: string; key: string; message: string }[];
+}
+
 export class ApiError extends TendError {
   readonly status: number;
-  constructor(status: number, code: ErrorCode, message: string) {
-    super(code, message);
+  readonly field: string | null;
+  readonly problem: string | null;
+  readonly problems: readonly { program: string; key: string; message: string }[];
+  constructor(status: number, body: ErrorBody | undefined) {
+    super(body?.code ?? 'INTERNAL', body?.message ?? `HTTP ${status}`);
     this.status = status;
+    this.field = body?.field ?? null;
+    this.problem = body?.problem ?? null;
+    this.problems = Array.isArray(body?.problems) ? body.problems : [];
   }
 }
 
@@ -34,13 +50,12 @@ export function callApi<T>(socketPath: string, method: string, path: string, bod
             parsed = text ? JSON.parse(text) : undefined;
           } catch {
             return reject(
-              new ApiError(res.statusCode ?? 500, 'INTERNAL', `The daemon sent invalid JSON: ${text}`),
+              new ApiError(res.statusCode ?? 500, { message: `The daemon sent invalid JSON: ${text}` }),
             );
           }
           const status = res.statusCode ?? 500;
           if (status >= 200 && status < 300) return resolve(parsed as T);
-          const error = (parsed as { error?: { code?: ErrorCode; message?: string } } | undefined)?.error;
-          reject(new ApiError(status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${status}`));
+          reject(new ApiError(status, (parsed as { error?: ErrorBody } | undefined)?.error));
         });
       },
     );
@@ -77,13 +92,13 @@ export function streamApi(
       res.on('error', () => resolve());
       res.on('close', () => {
         if (status < 300) return resolve();
-        let error: { code?: ErrorCode; message?: string } | undefined;
+        let error: ErrorBody | undefined;
         try {
           error = (JSON.parse(buffered) as { error?: typeof error }).error;
         } catch {
           // not JSON
         }
-        reject(new ApiError(status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${status}`));
+        reject(new ApiError(status, error));
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,13 +1,14 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { type ProgramSpec, programInputSchema, programNameSchema } from '../config/program-schema.js';
-import { applyPlan, getStartOrder } from '../deploy/apply.js';
+import { applyPlan, DEPENDENCY_TIMEOUT_MS, getStartOrder } from '../deploy/apply.js';
 import { computePlan, withDependencies } from '../deploy/plan.js';
 import { scaleProgram } from '../deploy/scale.js';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, type ErrorCode, type ProgramProblem, ProgramProblemsError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { parseDuration } from '../units.js';
 import type { AppDeps } from './deps.js';
-import { getSingleTarget } from './program-routes.js';
+import { getTarget } from './program-routes.js';
 import type { Route } from './router.js';
 import { parseOrThrow } from './schemas.js';
 
@@ -18,6 +19,18 @@ const applyBody = z.strictObject({
   programs: z.array(z.unknown()).max(10_000),
   only: z.array(programNameSchema).nullable().default(null),
   dryRun: z.boolean().default(false),
+  /** How long to wait for a dependency to run (tend up --dependency-timeout). */
+  dependencyTimeout: z
+    .union([z.string(), z.number()])
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms === 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s or 5m' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default(DEPENDENCY_TIMEOUT_MS),
 });
 
 const downBody = z.strictObject({
@@ -37,11 +50,18 @@ function parsePrograms(source: string, programs: unknown[], supervisor: Supervis
     return { ...input, cwd: input.cwd, source };
   });
   const names = new Set<string>();
+  const problems: ProgramProblem[] = [];
+  let code: ErrorCode | null = null;
   for (const spec of specs) {
     if (names.has(spec.name)) throw new BadRequestError('body.programs', `"${spec.name}" is declared twice`);
     names.add(spec.name);
-    supervisor.check(spec);
+    for (const { key, error } of supervisor.check(spec)) {
+      code ??= error.code;
+      problems.push({ program: spec.name, key, message: error.message });
+    }
   }
+  // Every program that cannot start as declared, each with its key: the CLI names their positions.
+  if (code !== null) throw new ProgramProblemsError(problems, code);
   getStartOrder(specs);
   return specs;
 }
@@ -57,7 +77,7 @@ export async function applyRoute(supervisor: Supervisor, body: unknown) {
   const selection = request.only ? withDependencies(desired, request.only) : null;
   const plan = computePlan(supervisor.list(), desired, request.source, selection);
   if (request.dryRun) return { plan, applied: false, notStarted: [] };
-  await applyPlan(supervisor, plan, desired);
+  await applyPlan(supervisor, plan, desired, request.dependencyTimeout);
   // A failed exec is reported on the next tick: let it arrive before looking.
   await new Promise((resolve) => setImmediate(resolve));
   return { plan, applied: true, notStarted: findNotStarted(supervisor, plan) };
@@ -125,7 +145,8 @@ export function getConfigRoutes({ supervisor }: AppDeps): Route[] {
     {
       method: 'POST',
       pattern: /^\/programs\/([^/]+)\/scale$/,
-      handler: (params, request) => scaleRoute(supervisor, getSingleTarget(params), request.body),
+      // A program key as written in the file (its instances are what scale changes).
+      handler: (params, request) => scaleRoute(supervisor, getTarget(params), request.body),
     },
   ];
 }

@@ -14,9 +14,8 @@ export const DEFAULT_TAIL_LINES = 20;
 export const MAX_TAIL_LINES = 100_000;
 
 export function getLogRoutes({ supervisor, logs, now }: AppDeps): Route[] {
-  /** The programs a NAME stands for (all of them for `all`), by their specs. */
-  const getSpecs = (target: string) =>
-    target === 'all' ? supervisor.list().map((snapshot) => snapshot.spec) : [supervisor.get(target).spec];
+  /** The programs a NAME stands for (targets.ts: a program, its instances, several, `all`), by their specs. */
+  const getSpecs = (target: string) => supervisor.resolve(target).map((name) => supervisor.get(name).spec);
   return [
     {
       method: 'GET',

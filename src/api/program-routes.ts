@@ -14,22 +14,32 @@ import { toDetailView, toStatusView } from './views.js';
 const DEFAULT_EVENTS_LIMIT = 50;
 const MAX_EVENTS_LIMIT = 10_000;
 
-/** The NAME of a path: a program or `all`. */
+/** The NAME of a path: programs, a program key (its instances), several comma-separated, or `all`. */
 export function getTarget(params: string[]): string {
   return parseOrThrow(targetName, params[0], 'name');
 }
 
-/** The NAME of a path where `all` makes no sense. */
-export function getSingleTarget(params: string[]): string {
-  const value = getTarget(params);
-  if (value === 'all') throw new BadRequestError('name', '"all" cannot be used here');
-  return value;
-}
-
 export function getProgramRoutes({ supervisor, logs, now }: AppDeps): Route[] {
   const status = (snapshots: ProgramSnapshot[]) => snapshots.map((s) => toStatusView(s, now()));
+  /** A NAME that must stand for exactly one program (show). */
+  const getSingleTarget = (params: string[]) => {
+    const names = supervisor.resolve(getTarget(params));
+    if (names.length !== 1)
+      throw new BadRequestError('name', `expected one program, "${params[0]}" names ${names.length}`);
+    return names[0] as string;
+  };
   return [
-    { method: 'GET', pattern: /^\/programs$/, handler: () => status(supervisor.list()) },
+    {
+      method: 'GET',
+      pattern: /^\/programs$/,
+      handler: (_params, request) => {
+        const names = request.query.get('names');
+        if (names === null) return status(supervisor.list());
+        return status(
+          supervisor.resolve(parseOrThrow(targetName, names, 'names')).map((n) => supervisor.get(n)),
+        );
+      },
+    },
     {
       method: 'POST',
       pattern: /^\/programs$/,
@@ -61,7 +71,7 @@ export function getProgramRoutes({ supervisor, logs, now }: AppDeps): Route[] {
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_LIMIT) {
           throw new BadRequestError('limit', `expected an integer from 1 to ${MAX_EVENTS_LIMIT}`);
         }
-        return supervisor.events(program === 'all' ? null : program, limit);
+        return supervisor.events(program, limit);
       },
     },
     {
@@ -90,7 +100,7 @@ export function getProgramRoutes({ supervisor, logs, now }: AppDeps): Route[] {
       handler: (params, request) => {
         const body = parseOrThrow(signalBody, request.body, 'body');
         const signal = normalizeSignal(body.signal) as NodeJS.Signals;
-        return toStatusView(supervisor.signal(getSingleTarget(params), signal), now());
+        return status(supervisor.signal(getTarget(params), signal));
       },
     },
     {

@@ -1,4 +1,10 @@
-import { isTendError, MethodNotAllowedError, TendError } from '../errors.js';
+import {
+  BadRequestError,
+  isTendError,
+  MethodNotAllowedError,
+  ProgramProblemsError,
+  TendError,
+} from '../errors.js';
 import { getHttpStatus } from './http-status.js';
 
 // Routes as a table: method, path pattern, handler. One place answers an unknown path (404), a
@@ -82,7 +88,14 @@ export function errorResponse(error: unknown): ApiResponse {
   if (isTendError(error)) {
     return {
       status: getHttpStatus(error.code),
-      body: { error: { code: error.code, message: error.message } },
+      body: {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error instanceof BadRequestError ? { field: error.field, problem: error.problem } : {}),
+          ...(error instanceof ProgramProblemsError ? { problems: error.problems } : {}),
+        },
+      },
     };
   }
   const message = error instanceof Error ? error.message : String(error);

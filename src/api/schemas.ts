@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { programInputSchema, programNameSchema } from '../config/program-schema.js';
+import { programInputSchema } from '../config/program-schema.js';
+import { describeZodIssue } from '../config/zod-problems.js';
 import { BadRequestError } from '../errors.js';
 import { normalizeSignal } from '../signals.js';
 
@@ -15,12 +16,18 @@ export const signalBody = z.strictObject({
 
 export const shutdownBody = z.strictObject({ stopPrograms: z.boolean().default(true) });
 
-export const targetName = z.union([z.literal('all'), programNameSchema]);
+/** NAME in a path: a program, a program key (all its instances), `all`, or several, comma-separated. */
+export const targetName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(,[A-Za-z0-9][A-Za-z0-9._-]{0,63})*$/,
+    'expected program names (letters, digits, ".", "_", "-"), separated by commas',
+  );
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue && issue.path.length > 0 ? `${where}.${issue.path.join('.')}` : where;
-  throw new BadRequestError(path, issue?.message ?? 'invalid');
+  throw new BadRequestError(path, issue ? describeZodIssue(issue, value) : 'invalid');
 }

@@ -21,6 +21,10 @@ export interface ProgramStatusView {
   status: string | null;
   /** What its checks say (docs/health.md); `none` without checks. */
   health: HealthSummary;
+  /** What the user asked for: `running` programs start again with the next daemon. */
+  desired: string;
+  /** Failed starts in a row (a crash loop's count; 0 once it runs long enough). */
+  consecutiveFailures: number;
 }
 
 /** One check of a program, with its last result. */
@@ -34,7 +38,6 @@ export interface CheckView {
 }
 
 export interface ProgramDetailView extends ProgramStatusView {
-  desired: string;
   cwd: string;
   env: Record<string, string>;
   restart: string;
@@ -44,16 +47,41 @@ export interface ProgramDetailView extends ProgramStatusView {
   backoff: { initialMs: number; multiplier: number; maxMs: number; resetAfterMs: number };
   giveUp: { failures: number; withinMs: number } | null;
   startSecsMs: number;
+  ready: string;
+  readyFd: number;
+  startTimeoutMs: number;
+  watchdogMs: number | null;
   stopSignal: string;
   stopTimeoutMs: number;
-  consecutiveFailures: number;
+  user: string | null;
+  group: string | null;
+  umask: string | null;
+  autostart: boolean;
+  dependsOn: string[];
+  source: string | null;
+  instanceOf: string | null;
+  instance: number | null;
+  offsetEnv: string[];
   checks: CheckView[];
   /** The listening sockets the daemon holds for it, passed from fd 3 (docs/reload.md). */
   sockets: { name: string; address: string }[];
-  logs: { out: string; err: string; faults: LogFaultView[] };
+  logs: LogsView;
   limits: { memoryBytes: number | null; cpus: number | null; pids: number | null };
   /** How its processes are tracked: a cgroup per program, or its process group plus a /proc sweep. */
   tracking: { mode: 'cgroup' | 'process-group'; cgroup: string | null; note: string | null } | null;
+}
+
+export interface LogsView {
+  out: string;
+  err: string;
+  merge: boolean;
+  timestamps: boolean;
+  format: string;
+  maxSizeBytes: number;
+  keep: number;
+  compress: boolean;
+  rotateDaily: boolean;
+  faults: LogFaultView[];
 }
 
 const MASK = '********';
@@ -74,6 +102,8 @@ export function toStatusView(snapshot: ProgramSnapshot, now: number): ProgramSta
     adopted: snapshot.adopted,
     status: snapshot.statusText,
     health: snapshot.health?.summary ?? (snapshot.spec.checks.length > 0 ? 'checking' : 'none'),
+    desired: snapshot.desired,
+    consecutiveFailures: snapshot.consecutiveFailures,
   };
 }
 
@@ -95,7 +125,6 @@ export function toDetailView(
   );
   return {
     ...toStatusView(snapshot, now),
-    desired: snapshot.desired,
     cwd: spec.cwd,
     env,
     restart: spec.restart,
@@ -110,9 +139,21 @@ export function toDetailView(
     },
     giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
     startSecsMs: spec.startSecs,
+    ready: spec.ready,
+    readyFd: spec.readyFd,
+    startTimeoutMs: spec.startTimeout,
+    watchdogMs: spec.watchdog,
     stopSignal: spec.stopSignal,
     stopTimeoutMs: spec.stopTimeout,
-    consecutiveFailures: snapshot.consecutiveFailures,
+    user: spec.user,
+    group: spec.group,
+    umask: spec.umask,
+    autostart: spec.autostart,
+    dependsOn: spec.dependsOn,
+    source: spec.source,
+    instanceOf: spec.instanceOf,
+    instance: spec.instance,
+    offsetEnv: spec.offsetEnv,
     // Without a process the checks are listed as configured, not judged.
     checks:
       snapshot.health?.checks.map(toCheckView) ??
@@ -125,7 +166,18 @@ export function toDetailView(
         last: null,
       })),
     sockets: sockets.map(({ name, address }) => ({ name, address })),
-    logs,
+    logs: {
+      out: logs.out,
+      err: logs.err,
+      merge: spec.logs.merge,
+      timestamps: spec.logs.timestamps,
+      format: spec.logs.format,
+      maxSizeBytes: spec.logs.maxSize,
+      keep: spec.logs.keep,
+      compress: spec.logs.compress,
+      rotateDaily: spec.logs.rotateDaily,
+      faults: logs.faults,
+    },
     limits: {
       memoryBytes: spec.limits?.memory ?? null,
       cpus: spec.limits?.cpu ?? null,

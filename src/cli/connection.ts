@@ -1,11 +1,12 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { callApi } from '../api/client.js';
 import { checkHome, ensureHome } from '../daemon/home.js';
-import { DaemonUnavailableError, isTendError } from '../errors.js';
+import { DaemonNotRunningError, DaemonUnavailableError, isTendError } from '../errors.js';
 import type { TendPaths } from '../paths.js';
 import { spawnDetached } from '../sdk/detach.js';
 
-// How the CLI reaches the daemon: call it; if nobody answers, start one and call again. Two CLIs
+// How the CLI reaches the daemon: call it; if nobody answers, start one and call again (commands
+// that change something), or say that none runs and how to start it (read-only commands). Two CLIs
 // racing both start a daemon, the database lock lets exactly one live, and both then reach it.
 
 const DAEMON_START_TIMEOUT_MS = 10_000;
@@ -34,12 +35,19 @@ export function connect(paths: TendPaths, options: { autoStart: boolean }): Conn
       try {
         return await callApi<T>(paths.socket, method, path, body);
       } catch (error) {
-        if (!options.autoStart || !(isTendError(error) && error.code === 'DAEMON_UNAVAILABLE')) throw error;
+        if (!(isTendError(error) && error.code === 'DAEMON_UNAVAILABLE')) throw error;
+        if (!options.autoStart)
+          throw isNobodyListening(error) ? new DaemonNotRunningError(paths.home, error) : error;
       }
       await ensureDaemon(paths);
       return callApi<T>(paths.socket, method, path, body);
     },
   };
+}
+
+function isNobodyListening(error: Error): boolean {
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
 /**

@@ -1,3 +1,4 @@
+import { findClosest } from '../did-you-mean.js';
 import { isTendError } from '../errors.js';
 import { getPaths } from '../paths.js';
 import { VERSION } from '../version.js';
@@ -19,7 +20,7 @@ import { startCommand } from './commands/start.js';
 import { startupCommand, unstartupCommand } from './commands/startup.js';
 import { downCommand, upCommand } from './commands/up.js';
 import { connect } from './connection.js';
-import type { Command } from './context.js';
+import { type Command, KEEPS_RUNNING } from './context.js';
 import { EXIT_FAILURE, EXIT_USAGE, getExitCode } from './exit-codes.js';
 import { print, printError } from './output.js';
 
@@ -53,7 +54,29 @@ const COMMANDS: Record<string, Command> = {
   '-h': helpCommand,
 };
 
-export async function main(argv: string[]): Promise<number> {
+// Words from pm2 and supervisorctl habits, and what tend calls them.
+const OTHER_TOOLS_WORDS: Record<string, string> = {
+  describe: 'tend show NAME',
+  info: 'tend show NAME',
+  monit: 'tend ls, and tend logs -f',
+  startOrReload: 'tend up (it applies only what changed; tend reload NAME reloads one program)',
+  startOrRestart: 'tend up',
+  save: 'nothing: tend keeps its programs in its database as they change',
+  resurrect: 'tend daemon start (it brings back every program that was meant to run)',
+  kill: 'tend daemon stop',
+  update: 'tend up',
+  tail: 'tend logs NAME -f',
+};
+
+function describeUnknownCommand(name: string): string {
+  const theirs = OTHER_TOOLS_WORDS[name];
+  if (theirs !== undefined) return `unknown command "${name}"; in tend that is: ${theirs}`;
+  const verbs = Object.keys(COMMANDS).filter((verb) => !verb.startsWith('-'));
+  const closest = findClosest(name, verbs);
+  return `unknown command "${name}"${closest === undefined ? '' : ` (did you mean "${closest}"?)`} (see tend help)`;
+}
+
+export async function main(argv: string[]): Promise<number | typeof KEEPS_RUNNING> {
   const [name, ...args] = argv;
   if (name === undefined) {
     await helpCommand([], undefined as never);
@@ -65,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    printError(`unknown command "${name}" (see tend help)`);
+    printError(describeUnknownCommand(name));
     return EXIT_USAGE;
   }
   const paths = getPaths();
@@ -93,6 +116,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).then((code) => {
-  // -1: a command that keeps running (the foreground daemon) and owns the exit itself.
-  if (code >= 0) process.exitCode = code;
+  if (code !== KEEPS_RUNNING) process.exitCode = code;
 });

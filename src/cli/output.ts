@@ -97,3 +97,7 @@ export function formatStates(rows: ProgramRow[]): string {
     )
     .join('\n');
 }
+
+export function printWarning(message: string): void {
+  process.stderr.write(`tend: warning: ${message}\n`);
+}

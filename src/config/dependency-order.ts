@@ -1,4 +1,4 @@
-import { formatDidYouMean } from './did-you-mean.js';
+import { formatDidYouMean } from '../did-you-mean.js';
 import type { Problem } from './problems.js';
 
 // dependsOn: every name must be a program of the file, the graph must have no cycle, and programs

@@ -121,9 +121,22 @@ export const defaultsFileSchema = z.strictObject(defaultsShape);
 export const programFileSchema = z.strictObject(
   {
     ...defaultsShape,
-    command: z.union([z.string().trim().min(1), z.array(nonEmpty).min(1)], {
-      error: 'expected a command: a string, or a list of strings (argv)',
-    }),
+    // Only the program itself must be named: an empty argument (`--save ""`) is legal and common.
+    command: z.union(
+      [
+        z.string().trim().min(1),
+        z
+          .array(z.string())
+          .min(1)
+          .refine((words) => words[0] !== '', {
+            path: [0],
+            message: 'expected the program to run (a non-empty first word)',
+          }),
+      ],
+      {
+        error: 'expected a command: a string, or a list of strings (argv) whose first is not empty',
+      },
+    ),
     dependsOn: z.array(z.string()).optional(),
     checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
     sockets: socketsSchema.optional(),

@@ -240,7 +240,7 @@ describe('loadConfig: errors name the file, line, column, key, expectation and f
       'errors/many.yaml:2:3: defaults.command: expected a key allowed in defaults, found "command" (it can only be set on each program)',
       'errors/many.yaml:6:14: programs.api.restart: expected one of always, on-failure, never, found "sometimes"',
       'errors/many.yaml:7:18: programs.api.stopTimeout: expected a duration like 500ms, 10s or 2m, found "soon"',
-      'errors/many.yaml:8:3: programs.worker.command: expected a command: a string, or a list of strings (argv), found nothing',
+      'errors/many.yaml:8:3: programs.worker.command: expected a command: a string, or a list of strings (argv) whose first is not empty, found nothing',
       'errors/many.yaml:9:5: programs.worker.comand: expected a known key, found "comand" (did you mean "command"?)',
       'errors/many.yaml:10:17: programs.worker.dependsOn[0]: expected the name of a program in this file (api, worker), found "apii" (did you mean "api"?)',
     ]);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, isAbsolute, relative } from 'node:path';
 import type { z } from 'zod';
+import type { ConfigError } from '../errors.js';
 import { type DependencyNode, orderByDependencies } from './dependency-order.js';
 import { createEnvFileReader, type EnvFileReader } from './env-file.js';
 import { type ExpandedProgram, expandPrograms } from './expand.js';
@@ -10,7 +11,7 @@ import { resolveConfigFile, searchConfigFile } from './find-file.js';
 import { interpolateValues } from './interpolate.js';
 import { loadModuleConfig } from './load-module.js';
 import { parseYamlWithPositions } from './positions.js';
-import { createConfigError, getValueAt, type Locate, type Problem } from './problems.js';
+import { createConfigError, getValueAt, type Locate, type Path, type Problem } from './problems.js';
 import { programInputSchema } from './program-schema.js';
 import { getZodProblems } from './zod-problems.js';
 
@@ -39,6 +40,18 @@ export interface LoadedConfig {
   order: string[];
   /** The file as written (interpolated and validated), before defaults and instances are applied. */
   file: ConfigFile;
+  /**
+   * Problems the daemon found when it checked the programs (a missing command, cwd or user), as
+   * one error whose lines name the file position of each key, like the file's own problems.
+   */
+  describeRunProblems(problems: readonly RunProblem[]): ConfigError;
+}
+
+/** A program that could not start as declared: which program, which key, what was wrong. */
+export interface RunProblem {
+  readonly program: string;
+  readonly key: string;
+  readonly message: string;
 }
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -109,5 +122,22 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     if (!result.success) problems.push(...getProgramProblems(result.error, program));
   }
   if (problems.length > 0) throw fail(problems);
-  return { path, dir, programs, order, file: parsed.data };
+  const byName = new Map(programs.map((program) => [program.name, program.instanceOf]));
+  const describeRunProblems = (runProblems: readonly RunProblem[]) =>
+    fail(
+      runProblems.map((problem) => {
+        const path = getKeyPath(data, byName.get(problem.program) ?? problem.program, problem.key);
+        const message =
+          path[0] === 'defaults' ? `for ${problem.program}: ${problem.message}` : problem.message;
+        return { path, message };
+      }),
+    );
+  return { path, dir, programs, order, file: parsed.data, describeRunProblems };
+}
+
+/** Where a program's setting was written: on the program, else in defaults, else the program itself. */
+function getKeyPath(data: unknown, program: string, key: string): Path {
+  if (getValueAt(data, ['programs', program, key]) !== undefined) return ['programs', program, key];
+  if (getValueAt(data, ['defaults', key]) !== undefined) return ['defaults', key];
+  return ['programs', program];
 }

@@ -41,7 +41,7 @@ export type OnExitPolicy = (typeof ON_EXIT_POLICIES)[number];
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s or 2m, got "${value}"` });
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s or 2m` });
     return z.NEVER;
   }
   return ms;
@@ -55,7 +55,7 @@ const backoffDelay = duration.refine((ms) => ms >= MIN_BACKOFF_MS, {
 const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const normalized = normalizeSignal(value);
   if (!normalized) {
-    ctx.addIssue({ code: 'custom', message: `expected a signal name like TERM or SIGINT, got "${value}"` });
+    ctx.addIssue({ code: 'custom', message: `expected a signal name like TERM or SIGINT` });
     return z.NEVER;
   }
   return normalized;
@@ -64,7 +64,7 @@ const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
 const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const bytes = parseSize(value);
   if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like 10MB or 512KB, got "${value}"` });
+    ctx.addIssue({ code: 'custom', message: `expected a size like 10MB or 512KB` });
     return z.NEVER;
   }
   return bytes;
@@ -130,12 +130,20 @@ export type CheckSpec = z.output<typeof checkSchema> & { name: string };
 
 export const programInputSchema = z.strictObject({
   name: programNameSchema,
-  command: z.union([
-    z
-      .array(z.string().min(1).regex(NO_NUL, 'cannot contain NUL'))
-      .min(1, 'the command needs at least one word'),
-    z.string().trim().min(1, 'the command is empty').regex(NO_NUL, 'cannot contain NUL'),
-  ]),
+  // Only the program itself must be named: an empty argument (`--save ''`) is legal and common.
+  command: z.union(
+    [
+      z
+        .array(z.string().regex(NO_NUL, 'cannot contain NUL'))
+        .min(1, 'the command needs at least one word')
+        .refine((words) => words[0] !== '', {
+          path: [0],
+          message: 'expected the program to run (a non-empty first word)',
+        }),
+      z.string().trim().min(1, 'the command is empty').regex(NO_NUL, 'cannot contain NUL'),
+    ],
+    { error: 'expected a command: a string, or a list of words whose first names the program' },
+  ),
   cwd: z.string().min(1).optional(),
   env: z
     .record(

@@ -87,7 +87,7 @@ describe('getZodProblems', () => {
   test('a missing command or programs map says what is needed', () => {
     assert.deepEqual(
       getProblems({ programs: { api: {} } }).map((problem) => problem.message),
-      ['expected a command: a string, or a list of strings (argv), found nothing'],
+      ['expected a command: a string, or a list of strings (argv) whose first is not empty, found nothing'],
     );
     assert.deepEqual(
       getProblems({}).map((problem) => problem.message),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatDidYouMean } from './did-you-mean.js';
+import { formatDidYouMean } from '../did-you-mean.js';
 import { getKnownKeys, PROGRAM_ONLY_KEYS } from './file-schema.js';
 import { describeValue, getValueAt, type Path, type Problem } from './problems.js';
 
@@ -55,6 +55,13 @@ function getUnknownKeyMessage(key: string, parent: Path): string {
   const didYouMean = formatDidYouMean(key, known);
   if (didYouMean !== '' || known.length === 0) return `expected a known key, found "${key}"${didYouMean}`;
   return `expected one of ${known.join(', ')}, found "${key}"`;
+}
+
+/** One issue as "expected …, found …" (an API request's problem: the caller names where). */
+export function describeZodIssue(issue: z.core.$ZodIssue, data: unknown): string {
+  if (issue.code === 'unrecognized_keys')
+    return `expected a known key, found ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  return `${describeExpected(issue)}, found ${describeValue(getValueAt(data, toPath(issue.path)))}`;
 }
 
 export function getZodProblems(error: z.ZodError, data: unknown, prefix: Path = []): Problem[] {

@@ -8,10 +8,18 @@ import type { Plan, PlanAction } from './plan.js';
 // replaced one instance at a time, each waiting for the previous one to run.
 
 export const DEPENDENCY_TIMEOUT_MS = 120_000;
+/** Failed starts in a row after which a dependency is clearly failing: waiting longer is pointless. */
+export const DEPENDENCY_FAILURES = 3;
 
 export class DependencyFailedError extends TendError {
-  constructor(program: string, dependency: string, why: string) {
-    super('DEPENDENCY_FAILED', `Program "${program}" was not started: its dependency "${dependency}" ${why}`);
+  constructor(program: string, dependency: string, why: string, cause?: unknown) {
+    super(
+      'DEPENDENCY_FAILED',
+      `Program "${program}" was not started: its dependency "${dependency}" ${why}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -41,6 +49,7 @@ export async function applyPlan(
   supervisor: Supervisor,
   plan: Plan,
   desired: readonly ProgramSpec[],
+  timeoutMs = DEPENDENCY_TIMEOUT_MS,
 ): Promise<void> {
   const specs = new Map(desired.map((spec) => [spec.name, spec]));
   for (const action of plan.actions) if (action.action === 'remove') await supervisor.delete(action.name);
@@ -56,7 +65,7 @@ export async function applyPlan(
     const dependencies = desired.find((spec) => keyOf(spec) === key)?.dependsOn ?? [];
     if (actions.some(startsSomething) && dependencies.length > 0) {
       flush();
-      for (const dependency of dependencies) await waitForDependency(supervisor, key, dependency);
+      for (const dependency of dependencies) await waitForDependency(supervisor, key, dependency, timeoutMs);
     }
     for (const [index, action] of actions.entries()) {
       const spec = specs.get(action.name) as ProgramSpec;
@@ -67,7 +76,8 @@ export async function applyPlan(
         await supervisor.delete(action.name, { keepSockets: spec.sockets.length > 0 });
         supervisor.create(spec, action.start);
         // A rolling replacement: the next instance goes only once this one runs.
-        if (action.start && index < actions.length - 1) await waitForRunning(supervisor, action.name, key);
+        if (action.start && index < actions.length - 1)
+          await waitForRunning(supervisor, action.name, key, action.name, timeoutMs);
       }
     }
   }
@@ -80,30 +90,53 @@ function startsSomething(action: PlanAction): boolean {
   );
 }
 
-async function waitForDependency(supervisor: Supervisor, program: string, dependency: string): Promise<void> {
+async function waitForDependency(
+  supervisor: Supervisor,
+  program: string,
+  dependency: string,
+  timeoutMs: number,
+): Promise<void> {
   const instances = supervisor
     .list()
     .filter((snapshot) => (snapshot.spec.instanceOf ?? snapshot.spec.name) === dependency);
   if (instances.length === 0) throw new DependencyFailedError(program, dependency, 'does not exist');
-  for (const instance of instances) await waitForRunning(supervisor, instance.spec.name, program, dependency);
+  for (const instance of instances)
+    await waitForRunning(supervisor, instance.spec.name, program, dependency, timeoutMs);
 }
 
 async function waitForRunning(
   supervisor: Supervisor,
   name: string,
   program: string,
-  dependency = name,
+  dependency: string,
+  timeoutMs: number,
 ): Promise<void> {
-  const settled = await supervisor.waitForState(
-    name,
-    (state) => state === 'running' || state === 'fatal' || state === 'exited' || state === 'stopped',
-    DEPENDENCY_TIMEOUT_MS,
-  );
+  const settled = await supervisor
+    .waitForState(
+      name,
+      (state, snapshot) =>
+        state === 'running' ||
+        state === 'fatal' ||
+        state === 'exited' ||
+        state === 'stopped' ||
+        snapshot.consecutiveFailures >= DEPENDENCY_FAILURES,
+      timeoutMs,
+    )
+    .catch((error: unknown) => {
+      const now = supervisor.get(name);
+      throw new DependencyFailedError(
+        program,
+        dependency,
+        `is still ${now.state} after ${timeoutMs} ms (tend up --dependency-timeout sets how long to wait)`,
+        error,
+      );
+    });
   if (settled.state !== 'running') {
+    const failing = settled.consecutiveFailures >= DEPENDENCY_FAILURES && settled.state !== 'fatal';
     throw new DependencyFailedError(
       program,
       dependency,
-      `is ${settled.state}${settled.reason ? ` (${settled.reason})` : ''}`,
+      `${failing ? `is failing: ${settled.consecutiveFailures} failed starts in a row, now ${settled.state}` : `is ${settled.state}`}${settled.reason ? ` (${settled.reason})` : ''}`,
     );
   }
 }

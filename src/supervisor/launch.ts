@@ -1,7 +1,7 @@
+import { findGroupId, findSupplementaryGroups, findUser } from '../accounts.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { getShellScript } from '../config/shell-command.js';
 import { BadArgumentError } from '../errors.js';
-import { findGroupId, findSupplementaryGroups, findUser } from './accounts.js';
 
 // How a spec becomes an exec: argv (a shell for a command string, a umask wrapper when asked), the
 // environment (the daemon's, the program's, per-instance values, tend's own) and the credentials.

@@ -11,13 +11,13 @@ const SETTLE_GRACE_MS = 5000;
 export function waitForState(
   program: ManagedProgram,
   system: System,
-  accept: (state: State) => boolean,
+  accept: (state: State, snapshot: ProgramSnapshot) => boolean,
   timeoutMs: number,
 ): Promise<ProgramSnapshot> {
-  if (accept(program.state)) return Promise.resolve(program.snapshot());
+  if (accept(program.state, program.snapshot())) return Promise.resolve(program.snapshot());
   return new Promise((resolve, reject) => {
     const onChange = (change: StateChange) => {
-      if (!accept(change.to)) return;
+      if (!accept(change.to, program.snapshot())) return;
       cleanup();
       resolve(program.snapshot());
     };

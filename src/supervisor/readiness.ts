@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { findUser } from '../accounts.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { ensureFifos, openFifoForChild, openFifoForReading } from '../logs/fifo.js';
 import { getNativeHelper } from '../native.js';
 import type { TendPaths } from '../paths.js';
-import { findUser } from './accounts.js';
 import { parseNotifyMessage } from './notify-message.js';
 
 // How a program tells tend it is ready (and, with notify, alive): sd_notify datagrams on a socket

@@ -23,7 +23,7 @@ import { type ActivationSystem, nodeActivationSystem, SocketActivation } from '.
 import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
 import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
 import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-store.js';
-import { checkProgramCanStart } from './command-check.js';
+import { checkProgramCanStart, getStartProblems, type StartProblem } from './command-check.js';
 import { killLeftovers } from './kill-leftovers.js';
 import { checkLogTargets, getLogTargetKeys } from './log-targets.js';
 import { pickLostSpawn, readProcesses } from './lost-spawns.js';
@@ -32,7 +32,8 @@ import type { ProbeFactory } from './program-checks.js';
 import { settle, waitForState } from './program-waits.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import { hasProcess, isActive } from './states.js';
-import type { System, TimerHandle } from './system.js';
+import { MAX_TIMER_MS, type System, type TimerHandle } from './system.js';
+import { resolveTargets } from './targets.js';
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
@@ -78,6 +79,9 @@ export interface RestoreReport {
   readonly restarted: string[];
   readonly resting: string[];
 }
+
+/** Beyond a program's own start and stop time, how long a rolling restart waits for each instance. */
+const ROLL_GRACE_MS = 5000;
 
 export class Supervisor {
   #programs = new Map<string, ManagedProgram>();
@@ -194,6 +198,15 @@ export class Supervisor {
     return [...this.#programs.values()].map((program) => this.#snapshot(program));
   }
 
+  /** The programs a NAME as users write it stands for (see targets.ts); throws NOT_FOUND. */
+  resolve(target: string): string[] {
+    const addressable = [...this.#programs.values()].map((program) => {
+      const { spec } = program.snapshot();
+      return { name: spec.name, key: spec.instanceOf ?? spec.name, instance: spec.instance };
+    });
+    return resolveTargets(target, addressable);
+  }
+
   get(name: string): ProgramSnapshot {
     return this.#snapshot(this.#find(name));
   }
@@ -231,15 +244,23 @@ export class Supervisor {
     });
   }
 
-  events(name: string | null, limit: number): HistoryEvent[] {
-    if (name !== null) this.#find(name);
-    return this.#options.store.listEvents(name, limit);
+  events(target: string | null, limit: number): HistoryEvent[] {
+    if (target === null || target === 'all') return this.#options.store.listEvents(null, limit);
+    const names = this.resolve(target);
+    if (names.length === 1) return this.#options.store.listEvents(names[0] as string, limit);
+    const merged = names.flatMap((name) => this.#options.store.listEvents(name, limit));
+    return merged.sort((a, b) => b.id - a.id).slice(0, limit);
   }
 
-  /** Throws what create would throw for this spec (bad cwd, missing command, bad user), changing nothing. */
-  check(spec: ProgramSpec): void {
-    checkProgramCanStart(spec, this.#options.searchPath);
-    this.#checkLogTargets(spec);
+  /** What create would refuse this spec for (bad cwd, missing command, bad user, a log target), changing nothing. */
+  check(spec: ProgramSpec): StartProblem[] {
+    const problems = getStartProblems(spec, this.#options.searchPath);
+    try {
+      this.#checkLogTargets(spec);
+    } catch (error) {
+      problems.push({ key: 'logs', error: error as StartProblem['error'] });
+    }
+    return problems;
   }
 
   create(spec: ProgramSpec, start: boolean): ProgramSnapshot {
@@ -260,17 +281,15 @@ export class Supervisor {
     checkLogTargets(spec, logs.getTargets(spec), paths, this.#logOwners);
   }
 
-  start(name: string): ProgramSnapshot[] {
-    if (name !== 'all') {
-      const program = this.#find(name);
-      if (hasProcess(program.state) && program.state !== 'stopping') {
-        throw new AlreadyStartedError(name, program.state, program.pid);
-      }
-      this.#saveDesired([program], 'running', 'start');
-      program.dispatch({ type: 'start' });
-      return [program.snapshot()];
+  /** Starts what has no process; naming only programs that already run is an error. */
+  start(target: string): ProgramSnapshot[] {
+    const named = this.#targets(target);
+    const idle = named.filter((program) => !hasProcess(program.state) || program.state === 'stopping');
+    const busy = named.find((program) => !idle.includes(program));
+    if (target !== 'all' && idle.length === 0 && busy) {
+      throw new AlreadyStartedError(busy.name, busy.state, busy.pid);
     }
-    const targets = [...this.#programs.values()].filter((program) => !hasProcess(program.state));
+    const targets = target === 'all' ? named.filter((program) => !hasProcess(program.state)) : idle;
     this.#saveDesired(targets, 'running', 'start');
     this.batch(targets.map((program) => () => program.dispatch({ type: 'start' })));
     return targets.map((program) => program.snapshot());
@@ -312,12 +331,34 @@ export class Supervisor {
   async restart(name: string): Promise<ProgramSnapshot[]> {
     const targets = this.#targets(name);
     this.#saveDesired(targets, 'running', 'restart');
+    // The instances of one program go one at a time (rolling): each waits until the previous one
+    // runs again, and the roll stops at the first that does not. Different programs go side by side.
+    const byKey = new Map<string, ManagedProgram[]>();
     for (const program of targets) {
+      const { spec } = program.snapshot();
+      const key = spec.instanceOf ?? spec.name;
+      byKey.set(key, [...(byKey.get(key) ?? []), program]);
+    }
+    await Promise.all([...byKey.values()].map((group) => this.#restartInTurn(group)));
+    return targets.map((program) => program.snapshot());
+  }
+
+  async #restartInTurn(group: readonly ManagedProgram[]): Promise<void> {
+    for (const [index, program] of group.entries()) {
       program.dispatch({ type: 'restart' });
       program.pollAdoptedSoon();
+      await this.#settle(program);
+      if (index === group.length - 1) return;
+      const { spec } = program.snapshot();
+      const limitMs = Math.min(
+        (spec.ready === 'startSecs' ? spec.startSecs : spec.startTimeout) + spec.stopTimeout + ROLL_GRACE_MS,
+        MAX_TIMER_MS,
+      );
+      const settled = await this.waitForState(program.name, (state) => state !== 'starting', limitMs).catch(
+        () => program.snapshot(),
+      );
+      if (settled.state !== 'running') return;
     }
-    await Promise.all(targets.map((program) => this.#settle(program)));
-    return targets.map((program) => program.snapshot());
   }
 
   /**
@@ -412,10 +453,13 @@ export class Supervisor {
     }
   }
 
-  signal(name: string, signal: NodeJS.Signals): ProgramSnapshot {
-    const program = this.#find(name);
-    if (!program.signal(signal)) throw new NotRunningError(name, program.state);
-    return program.snapshot();
+  /** Sends a signal to the main process of each program named; those without one are skipped. */
+  signal(target: string, signal: NodeJS.Signals): ProgramSnapshot[] {
+    const targets = this.#targets(target);
+    const reached = targets.filter((program) => program.signal(signal));
+    const first = targets[0];
+    if (reached.length === 0 && first) throw new NotRunningError(first.name, first.state);
+    return reached.map((program) => program.snapshot());
   }
 
   /**
@@ -458,8 +502,8 @@ export class Supervisor {
     await Promise.all(targets.map((program) => this.#settle(program)));
   }
 
-  #targets(name: string): ManagedProgram[] {
-    return name === 'all' ? [...this.#programs.values()] : [this.#find(name)];
+  #targets(target: string): ManagedProgram[] {
+    return this.resolve(target).map((name) => this.#find(name));
   }
 
   #find(name: string): ManagedProgram {
@@ -632,7 +676,11 @@ export class Supervisor {
   }
 
   /** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
-  waitForState(name: string, accept: (state: State) => boolean, timeoutMs: number): Promise<ProgramSnapshot> {
+  waitForState(
+    name: string,
+    accept: (state: State, snapshot: ProgramSnapshot) => boolean,
+    timeoutMs: number,
+  ): Promise<ProgramSnapshot> {
     return waitForState(this.#find(name), this.#options.system, accept, timeoutMs);
   }
 

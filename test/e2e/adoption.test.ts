@@ -39,6 +39,7 @@ test('a new daemon adopts programs left by a SIGKILLed one, without duplicates o
   // While no daemon runs, the counter keeps writing into its FIFO.
   const writtenBefore = getCompleteLines(await readLog(h.home, 'counter', 'out')).length;
 
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const after = await h.tendJson<ProgramRow[]>(['ls']);
   const newDaemon = await h.tendJson<DaemonStatus & { pid: number }>(['daemon', 'status']);
   assert.notEqual(newDaemon.pid, oldDaemonPid);
@@ -108,7 +109,7 @@ test('a program that died while no daemon ran is restarted by the next daemon', 
   process.kill(-(first.pid ?? 0), 'SIGKILL');
   await waitFor(() => !isAlive(first.pid ?? -1), 2000, 'the program to die');
 
-  const listed = await h.tend(['ls']);
+  const listed = await h.tend(['daemon', 'start']);
   assert.equal(listed.code, 0, listed.stderr);
   const second = await waitForProgram(
     h,
@@ -180,6 +181,7 @@ test('a program the dead daemon spawned but never recorded is adopted, not start
   t.after(() => killQuietly(-(lost.pid ?? 0)));
   await waitFor(() => isGroupLeader(lost.pid ?? -1), 2000, 'the lost spawn to run');
 
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const rows = await h.tendJson<ProgramRow[]>(['ls']);
   const web = rows.find((row) => row.name === 'web');
   assert.equal(web?.pid, lost.pid, 'the new daemon adopts the lost spawn');

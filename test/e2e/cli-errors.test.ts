@@ -37,21 +37,12 @@ test('starting a file that is not executable fails with 126 and creates nothing'
   assert.deepEqual(await h.tendJson(['ls']), []);
 });
 
-test('bad flags and values fail with 2 before anything is created or a daemon started', async (t) => {
+test('bad flags fail with 2 before anything is created or a daemon started', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
   const sleeper = fixture('sleeper.sh');
 
   const cases: [string[], RegExp][] = [
-    [
-      ['start', '--restart', 'sometimes', '--', sleeper],
-      /--restart must be one of always, on-failure, never/,
-    ],
-    [['start', '--stop-timeout', 'soon', '--', sleeper], /--stop-timeout expects a duration/],
-    [['start', '--start-secs', '-1s', '--', sleeper], /--start-secs/],
-    [['start', '--start-secs=-1s', '--', sleeper], /--start-secs expects a duration/],
-    [['start', '--stop-signal', 'NOPE', '--', sleeper], /--stop-signal expects a signal/],
-    [['start', '--success-codes', '0,300', '--', sleeper], /--success-codes/],
     [['start', '--give-up', 'often', '--', sleeper], /--give-up expects COUNT\/DURATION/],
     [['start', '--env', 'NOEQUALS', '--', sleeper], /--env expects KEY=VALUE/],
     [['start', '--frobnicate', '--', sleeper], /frobnicate/],
@@ -67,6 +58,35 @@ test('bad flags and values fail with 2 before anything is created or a daemon st
     assertOneLineError(await h.tend(args), 2, pattern);
   }
   assert.deepEqual(findDaemons(h.home), [], 'no daemon was started');
+});
+
+test("bad values are refused by the daemon's schema, named by their flag, and create nothing", async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const sleeper = fixture('sleeper.sh');
+
+  const cases: [string[], RegExp][] = [
+    [
+      ['start', '--restart', 'sometimes', '--', sleeper],
+      /start: --restart: expected one of always, on-failure, never, found "sometimes"/,
+    ],
+    [
+      ['start', '--stop-timeout', 'soon', '--', sleeper],
+      /--stop-timeout: expected a duration like .*, found "soon"/,
+    ],
+    [['start', '--start-secs=-1s', '--', sleeper], /--start-secs: expected a duration/],
+    [['start', '--stop-signal', 'NOPE', '--', sleeper], /--stop-signal: expected a signal/],
+    [
+      ['start', '--success-codes', '0,300', '--', sleeper],
+      /--success-codes: expected a number ≤ 255, found 300/,
+    ],
+    [['start', '--give-up', 'x/1m', '--', sleeper], /--give-up: expected a number, found "x"/],
+    [['start', '--log-max-size', 'big', '--', sleeper], /--log-max-size: expected a size/],
+    [['start', '--ready', 'maybe', '--', sleeper], /--ready: expected one of startSecs, notify, fd/],
+  ];
+  for (const [args, pattern] of cases) {
+    assertOneLineError(await h.tend(args), 2, pattern);
+  }
   assert.deepEqual(await h.tendJson(['ls']), [], 'nothing was created');
 });
 

@@ -56,7 +56,8 @@ test('the CLI starts a daemon on demand that is detached from the terminal and k
   // the daemon must not keep it, or whoever waits for it to close waits forever.
   const marker = join(h.home, 'inherited-fd');
   const inherited = openSync(marker, 'w');
-  const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'tend.js'), 'ls'], {
+  // A command that changes something starts one (read-only verbs never do).
+  const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'tend.js'), 'stop', 'all'], {
     env: { ...process.env, TEND_HOME: h.home },
     stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', inherited],
     encoding: 'utf8',
@@ -99,7 +100,7 @@ test('concurrent commands on a fresh home start exactly one daemon', async (t) =
   const h = await createTendHome();
   t.after(h.cleanup);
 
-  const results = await Promise.all([1, 2, 3, 4].map(() => h.tend(['ls', '--json'])));
+  const results = await Promise.all([1, 2, 3, 4].map(() => h.tend(['stop', 'all', '--json'])));
   for (const result of results) {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), []);
@@ -187,7 +188,10 @@ test('daemon stop stops every program and exits; the next daemon brings back wha
 
   const stopped = await h.tend(['daemon', 'stop']);
   assert.equal(stopped.code, 0, stopped.stderr);
-  assert.equal(stopped.stdout.trim(), `tend daemon stopped (pid ${daemon.pid})`);
+  assert.equal(
+    stopped.stdout.trim(),
+    `tend daemon stopped (pid ${daemon.pid})\n1 program will start again with the next daemon; \`tend stop all\` first keeps them stopped`,
+  );
   assert.equal(isAlive(daemon.pid), false, 'the daemon has exited');
   for (const row of before) assert.equal(isAlive(row.pid ?? -1), false, `${row.name} is gone`);
   await waitFor(() => findProcesses(h.home).length === 0, 2000, 'no process of this home left');
@@ -195,8 +199,10 @@ test('daemon stop stops every program and exits; the next daemon brings back wha
   assert.equal(existsSync(join(h.home, 'daemon.pid')), false, 'the pid file is removed');
   assert.equal((await h.tend(['daemon', 'status'])).code, 3);
 
-  // The next command starts a daemon that remembers what users asked for: "keep" should run (it
-  // was stopped only with the daemon), "rest" was stopped by hand and stays stopped.
+  // The next daemon remembers what users asked for: "keep" should run (it was stopped only with
+  // the daemon), "rest" was stopped by hand and stays stopped.
+  assert.equal((await h.tend(['ls'])).code, 3, 'a read-only verb does not start a daemon');
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const rows = await h.tendJson<ProgramRow[]>(['ls']);
   const rest = rows.find((row) => row.name === 'rest');
   assert.equal(rest?.state, 'stopped');
@@ -218,6 +224,7 @@ test('daemon stop leaves exited and fatal programs as they were: the next daemon
     'start',
     '--name',
     'once',
+    '--no-wait',
     '--restart',
     'never',
     '--',
@@ -229,6 +236,7 @@ test('daemon stop leaves exited and fatal programs as they were: the next daemon
     'start',
     '--name',
     'doomed',
+    '--no-wait',
     '--give-up',
     '1/1m',
     '--',
@@ -242,6 +250,7 @@ test('daemon stop leaves exited and fatal programs as they were: the next daemon
   const stopped = await h.tend(['daemon', 'stop']);
   assert.equal(stopped.code, 0, stopped.stderr);
 
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const rows = await h.tendJson<ProgramRow[]>(['ls']);
   assert.deepEqual(
     rows.map((row) => [row.name, row.state, row.exitCode]),

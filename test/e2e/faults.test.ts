@@ -70,6 +70,7 @@ test('a daemon killed while stopping a program: the next one kills what is left 
   await waitFor(() => !isAlive(row.pid ?? -1), 5000, 'the main process to exit');
   assert.ok(isAlive(leftover), 'the child outlived its main process');
 
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const after = await getDetail(h, 'leaver');
   assert.equal(after.state, 'stopped');
   assert.equal(after.desired, 'stopped');
@@ -89,7 +90,7 @@ test('after a crash, leftovers that ignore SIGTERM are dead before the program r
   await waitFor(() => !isAlive(row.pid ?? -1), 5000, 'the main process to die');
   assert.ok(isAlive(leftover));
 
-  await h.tend(['ls']);
+  await h.tend(['daemon', 'start']);
   const restarted = await waitForProgram(
     h,
     'leaver',
@@ -113,7 +114,7 @@ test('a daemon killed during a restart: the next one finishes the restart instea
   assert.ok(isAlive(row.pid ?? -1), 'the main survived the first SIGTERM');
 
   // The next daemon adopts it mid-restart; its second SIGTERM ends it, and it must start again.
-  await h.tend(['ls']);
+  await h.tend(['daemon', 'start']);
   const restarted = await waitForProgram(
     h,
     'leaver',

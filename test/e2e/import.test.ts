@@ -34,6 +34,20 @@ function assertOneLineError(result: TendResult, status: number, pattern: RegExp)
   assert.match(result.stderr, pattern);
 }
 
+test('import notes a user that does not exist on this machine, at import time', async (t) => {
+  const h = await withHome(t);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-import-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'supervisord.conf');
+  writeFileSync(conf, '[program:web]\ncommand=/bin/sleep 100\nuser=tend-no-such-user\n');
+  const result = await h.tend(['import', 'supervisord', conf]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /web: user: there is no user "tend-no-such-user" on this machine; tend up refuses the program until it exists/,
+  );
+});
+
 test('import supervisord writes tend.yaml next to the input and prints every note', async (t) => {
   const h = await withHome(t);
   const dir = copyFixture('supervisord');
@@ -44,7 +58,9 @@ test('import supervisord writes tend.yaml next to the input and prints every not
   assert.equal(result.stderr, '');
   const [first, ...notes] = result.stdout.trimEnd().split('\n');
   assert.equal(first, `wrote ${join(dir, 'tend.yaml')}`);
-  assert.equal(notes.length, 19);
+  // Users this machine lacks are noted too (which ones depends on the machine).
+  const accountNotes = notes.filter((line) => / user: there is no user "[^"]+" on this machine/.test(line));
+  assert.equal(notes.length - accountNotes.length, 19);
   for (const line of notes) assert.match(line, NOTE_LINE);
   assert.ok(
     notes.includes(

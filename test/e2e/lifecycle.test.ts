@@ -34,7 +34,8 @@ test('start creates a program that ls reports as running with a live pid', async
     fixture('sleeper.sh'),
   ]);
   assert.equal(started.code, 0, started.stderr);
-  assert.match(started.stdout, /^web: starting \(pid \d+\)$/m);
+  // start waits until the program runs (--no-wait returns while it is starting).
+  assert.match(started.stdout, /^web: running \(pid \d+\)$/m);
 
   const rows = await h.tendJson<ProgramRow[]>(['ls']);
   assert.ok(Array.isArray(rows));
@@ -202,7 +203,7 @@ test('restart replaces the process with a new one', async (t) => {
   assert.equal(restarted.code, 0, restarted.stderr);
   const [row] = JSON.parse(restarted.stdout) as ProgramRow[];
   assert.ok(row?.pid && row.pid !== first.pid, 'a new pid');
-  assert.equal(row.state, 'starting');
+  assert.equal(row.state, 'running', 'restart waits until it runs again');
   assert.equal(row.restarts, 0, 'a restart someone asked for is not counted as automatic');
   assert.equal(isAlive(first.pid ?? -1), false);
   await waitForProgram(h, 'web', (r) => r.state === 'running' && r.pid === row.pid, 5000, 'running again');

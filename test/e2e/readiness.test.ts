@@ -24,6 +24,10 @@ test('a python sd_notify client becomes running only once it sends READY=1, with
     { env: { READY_DELAY: '2.5', READY_MARK: mark } },
   );
   assert.equal(started.code, 0, started.stderr);
+  // tend start waits for a ready: notify program to be ready, and says what it waits for.
+  assert.ok(existsSync(mark), 'tend start returned only after READY=1');
+  assert.match(started.stdout, /py: waiting until it runs \(READY=1 over sd_notify, at most 1m\)/);
+  assert.match(started.stdout, /py: running/);
   await waitForProgram(h, 'py', (row) => row.state === 'running', 8000, 'running');
   assert.ok(existsSync(mark), 'running only after the program sent READY=1');
   const rows = await h.tendJson<{ name: string; status: string | null }[]>(['ls']);
@@ -50,6 +54,7 @@ test('a program that never becomes ready is killed at its start timeout and coun
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'mute',
     '--ready',
@@ -77,6 +82,7 @@ test('a program that stops pinging its watchdog is aborted and restarted, and th
   const started = await h.tend(
     [
       'start',
+      '--no-wait',
       '--name',
       'wd',
       '--ready',
@@ -113,6 +119,7 @@ test('notify messages from a process outside the program are ignored', async (t)
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'quiet',
     '--ready',

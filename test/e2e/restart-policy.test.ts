@@ -126,6 +126,7 @@ test('--give-up makes a crashing program fatal after that many failed starts, an
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'doomed',
     '--give-up',
@@ -158,6 +159,7 @@ test('--restart never leaves a program exited with its exit code', async (t) => 
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'once',
     '--restart',
@@ -181,6 +183,7 @@ test('--restart on-failure leaves a clean exit alone', async (t) => {
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'job',
     '--restart',
@@ -202,6 +205,7 @@ test('--restart on-failure restarts a program that exits with a failure code', a
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'job',
     '--restart',
@@ -226,6 +230,7 @@ test('--success-codes makes a listed exit code a success for on-failure', async 
   t.after(h.cleanup);
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'job',
     '--restart',
@@ -248,7 +253,7 @@ test('--success-codes makes a listed exit code a success for on-failure', async 
 test('--restart always restarts even a clean exit', async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  const started = await h.tend(['start', '--name', 'loop', '--', fixture('crash.sh'), '0']);
+  const started = await h.tend(['start', '--no-wait', '--name', 'loop', '--', fixture('crash.sh'), '0']);
   assert.equal(started.code, 0, started.stderr);
 
   const restarted = await waitForProgram(h, 'loop', (row) => row.restarts >= 1, 5000, 'a restart');

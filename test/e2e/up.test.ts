@@ -117,7 +117,7 @@ test('a config with an error changes nothing and names file, line and column', a
     up.stderr,
     /tend\.yaml:4:14: programs\.web\.restart: expected one of always, on-failure, never/,
   );
-  assert.equal((await list(h)).size, 0);
+  assert.equal((await h.tend(['ls'])).code, 3, 'no daemon was even started');
 });
 
 test('tend scale grows and shrinks a program without touching the running instances', async (t) => {

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { BadArgumentError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import { ensureDaemon, getDaemonEntry } from '../connection.js';
-import type { CliContext, Command } from '../context.js';
+import { type CliContext, type Command, KEEPS_RUNNING } from '../context.js';
 import { getDaemonInfo, shutdownDaemon, waitForExit } from '../daemon-control.js';
 import { EXIT_DAEMON_UNAVAILABLE } from '../exit-codes.js';
-import { print, printJson } from '../output.js';
+import { type ProgramRow, print, printJson } from '../output.js';
 
 // `tend daemon start|stop|restart|status|run`.
 
@@ -74,9 +74,19 @@ async function stop(context: CliContext, json: boolean, stopPrograms: boolean): 
     else print('tend daemon is not running');
     return 0;
   }
+  // What users asked to run stays asked for: those programs start again with the next daemon.
+  const rows = await context.apiNoStart.call<ProgramRow[]>('GET', '/programs');
+  const comeBack = rows.filter((row) => row.desired === 'running').length;
   await shutdownDaemon(context, info.pid, stopPrograms);
-  if (json) printJson({ stopped: true, pid: info.pid, programsStopped: stopPrograms });
-  else print(`tend daemon stopped (pid ${info.pid})${stopPrograms ? '' : '; programs left running'}`);
+  if (json)
+    printJson({ stopped: true, pid: info.pid, programsStopped: stopPrograms, willStartAgain: comeBack });
+  else {
+    print(`tend daemon stopped (pid ${info.pid})${stopPrograms ? '' : '; programs left running'}`);
+    if (stopPrograms && comeBack > 0)
+      print(
+        `${comeBack} program${comeBack === 1 ? '' : 's'} will start again with the next daemon; \`tend stop all\` first keeps them stopped`,
+      );
+  }
   return 0;
 }
 
@@ -98,10 +108,10 @@ async function restart(context: CliContext, json: boolean): Promise<number> {
 }
 
 /** The daemon in the foreground (systemd, containers); -f applies a config file at start. */
-async function run(file: string | undefined): Promise<number> {
+async function run(file: string | undefined): Promise<typeof KEEPS_RUNNING> {
   const entry = (await import(getDaemonEntry())) as {
     startDaemon(options: { logToFile: boolean; configFile?: string }): Promise<void>;
   };
   await entry.startDaemon({ logToFile: false, ...(file ? { configFile: resolve(file) } : {}) });
-  return -1;
+  return KEEPS_RUNNING;
 }

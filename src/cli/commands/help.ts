@@ -4,20 +4,21 @@ import { print } from '../output.js';
 export const HELP_TEXT = `tend — keeps programs running
 
 Usage:
-  tend start [options] -- COMMAND [ARGS...]   create and start a program
-  tend start NAME|all                         start stopped programs
-  tend stop NAME|all                          stop gracefully (signal, deadline, SIGKILL)
-  tend restart NAME|all                       stop, then start again
-  tend reload NAME|all                        reloadSignal, or a new process on the held sockets, one at a time
-  tend delete NAME|all                        stop and forget
-  tend signal SIGNAL NAME                     send a signal to the main process
-  tend ls [--json]                            list programs (aliases: list, status)
-  tend show NAME [--json] [--show-env]        everything about one program
-  tend events [NAME] [-n N] [--json]          state-change history
-  tend logs [NAME|all] [-n N] [-f] [--out|--err] [--since DUR] [-t] [--json]
+  tend start [options] -- COMMAND [ARGS...]   create and start a program, wait until it runs
+  tend start NAME...|all [--no-wait]          start stopped programs, wait until they run
+  tend stop NAME...|all                       stop gracefully (signal, deadline, SIGKILL)
+  tend restart NAME...|all [--no-wait]        stop, then start again (instances one at a time)
+  tend reload NAME...|all                     reloadSignal, or a new process on the held sockets, one at a time
+  tend delete NAME...|all                     stop and forget
+  tend signal SIGNAL NAME...                  send a signal to the main process
+  tend ls [NAME...] [--json]                  list programs (aliases: list, status)
+  tend show NAME... [--json] [--show-env]     every setting of a program
+  tend events [NAME...] [-n N] [--json]       state-change history
+  tend logs [NAME...|all] [-n N] [-f] [--out|--err] [--since DUR] [-t] [--json]
                                               last lines, then follow (-f)
   tend flush [NAME|all]                       empty log files
-  tend up [NAMES...] [-f FILE] [--dry-run]    start what tend.yaml declares; apply only what changed
+  tend up [NAMES...] [-f FILE] [--dry-run] [--dependency-timeout DUR]
+                                              start what tend.yaml declares; apply only what changed
   tend down [NAMES...] [-f FILE]              stop and remove what tend.yaml declares
   tend scale NAME N                           grow or shrink a program's instances
   tend daemon start|stop|restart|status|run   manage the background daemon
@@ -57,6 +58,7 @@ Options of start:
       --check-period DUR     how often the checks run (default: 10s)
       --check-timeout DUR    a run slower than this fails; exec checks are killed (default: 1s)
       --no-start             create without starting
+      --no-wait              return at once instead of waiting until it runs
       --out-log PATH         stdout target: a file, /dev/null or "console" (default: TEND_HOME/logs/NAME.out.log)
       --err-log PATH         stderr target, likewise
       --merge-logs           stderr into the stdout target, never torn mid-line
@@ -67,6 +69,8 @@ Options of start:
       --log-compress         gzip rotated files
       --log-daily            also rotate at midnight
 
+NAME: a program, a program with instances (all of them), an instance (web-2), several, or all.
+Read-only verbs (ls, show, events, logs) never start the daemon.
 Durations: 500ms, 10s, 2m, 1h. TEND_HOME (default ~/.tend) holds the daemon's socket, state and logs.
 Docs: docs/cli.md`;
 

@@ -60,7 +60,8 @@ export const importCommand: Command = async (args) => {
   // --stdout output is usually redirected from here, so its paths are relative to the current directory.
   const outDir = target ? dirname(target) : process.cwd();
   const config = importers.rebaseConfig(result.config, dirname(input), outDir);
-  const yaml = importers.renderTendYaml({ config, notes: result.notes }, source, relative(outDir, input));
+  const notes = [...result.notes, ...importers.getMissingAccountNotes(config)];
+  const yaml = importers.renderTendYaml({ config, notes }, source, relative(outDir, input));
   if (!target) {
     print(yaml.trimEnd());
     return 0;
@@ -68,7 +69,7 @@ export const importCommand: Command = async (args) => {
   if (!values.force && existsSync(target)) throw new OutputExistsError(target);
   writeOutput(target, yaml, values.force === true);
   print(`wrote ${target}`);
-  for (const note of result.notes) print(importers.formatNote(note));
+  for (const note of notes) print(importers.formatNote(note));
   return 0;
 };
 

@@ -1,39 +1,48 @@
 import type { ProgramDetailView } from '../../api/views.js';
+import { BadArgumentError } from '../../errors.js';
 import type { HistoryEvent } from '../../store/program-store.js';
-import { parseCommandArgs, requireOne } from '../args.js';
+import { formatDuration } from '../../units.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { formatExit, formatTable, type ProgramRow, paint, print, printJson } from '../output.js';
+import { describeReadiness } from '../wait-start.js';
 
 // `tend ls [--json]`, `tend show NAME [--json] [--show-env]`, `tend events [NAME] [-n N] [--json]`.
 
-export const listCommand: Command = async (args, { api }) => {
+export const listCommand: Command = async (args, { apiNoStart: api }) => {
   const { values, positionals } = parseCommandArgs('ls', args, { json: { type: 'boolean' } });
-  if (positionals.length > 0) return listCommandFiltered(positionals, values.json === true, api);
-  const rows = await api.call<ProgramRow[]>('GET', '/programs');
+  const query = positionals.length > 0 ? `?names=${encodeURIComponent(positionals.join(','))}` : '';
+  const rows = await api.call<ProgramRow[]>('GET', `/programs${query}`);
   if (values.json) printJson(rows);
-  else print(rows.length > 0 ? formatTable(rows) : 'no programs (start one with: tend start -- COMMAND)');
+  else if (rows.length === 0) print('no programs (start one with: tend start -- COMMAND)');
+  else print(formatTable(rows));
   return 0;
 };
 
-async function listCommandFiltered(names: string[], json: boolean, api: Parameters<Command>[1]['api']) {
-  const rows = (await api.call<ProgramRow[]>('GET', '/programs')).filter((row) => names.includes(row.name));
-  if (json) printJson(rows);
-  else print(formatTable(rows));
-  return 0;
-}
-
-export const showCommand: Command = async (args, { api }) => {
+export const showCommand: Command = async (args, { apiNoStart: api }) => {
   const { values, positionals } = parseCommandArgs('show', args, {
     json: { type: 'boolean' },
     'show-env': { type: 'boolean' },
   });
-  const name = requireOne('show', positionals, 'a program name');
+  if (positionals.length === 0) throw new BadArgumentError('show: missing a program name');
   const query = values['show-env'] ? '?env=true' : '';
-  const detail = await api.call<ProgramDetailView>('GET', `/programs/${encodeURIComponent(name)}${query}`);
-  if (values.json) {
-    printJson(detail);
-    return 0;
+  // A program with instances is shown instance by instance.
+  const rows = await api.call<ProgramRow[]>(
+    'GET',
+    `/programs?names=${encodeURIComponent(positionals.join(','))}`,
+  );
+  const details: ProgramDetailView[] = [];
+  for (const row of rows) {
+    details.push(
+      await api.call<ProgramDetailView>('GET', `/programs/${encodeURIComponent(row.name)}${query}`),
+    );
   }
+  if (values.json) printJson(positionals.length === 1 && details.length === 1 ? details[0] : details);
+  else print(details.map(formatDetail).join('\n\n'));
+  return 0;
+};
+
+function formatDetail(detail: ProgramDetailView): string {
   const command = typeof detail.command === 'string' ? detail.command : detail.command.map(quote).join(' ');
   const env = Object.entries(detail.env).map(([key, value]) => `${key}=${value}`);
   const lines: [string, string][] = [
@@ -59,7 +68,14 @@ export const showCommand: Command = async (args, { api }) => {
       'give up',
       detail.giveUp ? `${detail.giveUp.failures} failed starts within ${detail.giveUp.withinMs}ms` : 'never',
     ],
-    ['start secs', `${detail.startSecsMs}ms`],
+    [
+      'ready',
+      `${detail.ready === 'fd' ? `fd ${detail.readyFd}` : detail.ready}: ${describeReadiness(detail)}`,
+    ],
+    [
+      'watchdog',
+      detail.watchdogMs === null ? '-' : `WATCHDOG=1 at least every ${formatDuration(detail.watchdogMs)}`,
+    ],
     ['stop', `${detail.stopSignal}, SIGKILL after ${detail.stopTimeoutMs}ms`],
     ...formatChecks(detail),
     ...detail.sockets.map((socket, index): [string, string] => [
@@ -71,17 +87,44 @@ export const showCommand: Command = async (args, { api }) => {
     ...(detail.tracking?.note
       ? [['limits note', paint(detail.tracking.note, '33')] as [string, string]]
       : []),
+    ['user', detail.user ?? "the daemon's"],
+    ['group', detail.group ?? (detail.user ? "the user's" : "the daemon's")],
+    ['umask', detail.umask ?? "the daemon's"],
+    ['autostart', detail.autostart ? 'yes' : 'no (tend up creates it stopped)'],
+    ['depends on', detail.dependsOn.length > 0 ? detail.dependsOn.join(', ') : '-'],
+    ['source', detail.source ?? 'tend start'],
+    [
+      'instance',
+      detail.instanceOf === null
+        ? '-'
+        : `${detail.instance} of ${detail.instanceOf}${detail.offsetEnv.length > 0 ? ` (offset: ${detail.offsetEnv.join(', ')})` : ''}`,
+    ],
     ['stdout log', detail.logs.out],
-    ['stderr log', detail.logs.err],
+    ['stderr log', detail.logs.merge ? `${detail.logs.err} (merged into stdout)` : detail.logs.err],
+    ['log format', `${detail.logs.format}${detail.logs.timestamps ? ', timestamps' : ''}`],
+    [
+      'log rotation',
+      `${detail.logs.maxSizeBytes === 0 ? 'never by size' : `at ${formatSize(detail.logs.maxSizeBytes)}`}, keep ${detail.logs.keep}${detail.logs.compress ? ', gzip' : ''}${detail.logs.rotateDaily ? ', daily' : ''}`,
+    ],
     ...detail.logs.faults.map((fault): [string, string] => [
       'log fault',
       paint(`${fault.path}: ${fault.error} since ${fault.since}, ${fault.droppedBytes} bytes dropped`, '31'),
     ]),
   ];
   const width = Math.max(...lines.map(([key]) => key.length));
-  print(lines.map(([key, value]) => `${paint(key.padEnd(width), '1')}  ${value}`).join('\n'));
-  return 0;
-};
+  return lines.map(([key, value]) => `${paint(key.padEnd(width), '1')}  ${value}`).join('\n');
+}
+
+function formatSize(bytes: number): string {
+  for (const [unit, size] of [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
 
 /** One line per check, then its last output indented (docs/health.md). */
 function formatChecks(detail: ProgramDetailView): [string, string][] {
@@ -130,12 +173,12 @@ function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export const eventsCommand: Command = async (args, { api }) => {
+export const eventsCommand: Command = async (args, { apiNoStart: api }) => {
   const { values, positionals } = parseCommandArgs('events', args, {
     json: { type: 'boolean' },
     lines: { type: 'string', short: 'n' },
   });
-  const name = positionals[0] ?? 'all';
+  const name = positionals.length > 0 ? positionals.join(',') : 'all';
   const limit = values.lines ?? '50';
   const events = await api.call<HistoryEvent[]>(
     'GET',
@@ -148,7 +191,7 @@ export const eventsCommand: Command = async (args, { api }) => {
   }
   const lines = events.map(
     (event) =>
-      `${new Date(event.time).toISOString()}  ${event.program}  ${event.from === event.to ? `${event.event}:` : `${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})`}${event.message ? `  ${event.message}` : ''}`,
+      `${new Date(event.time).toISOString()}  ${event.program}  ${event.from} → ${event.to}  (${event.event}${event.pid ? `, pid ${event.pid}` : ''})${event.message ? `  ${event.message}` : ''}`,
   );
   print(lines.length > 0 ? lines.join('\n') : 'no events');
   return 0;

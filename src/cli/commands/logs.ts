@@ -21,7 +21,7 @@ interface LogLine {
   cursor?: string;
 }
 
-export const logsCommand: Command = async (args, { api, paths }) => {
+export const logsCommand: Command = async (args, { apiNoStart: api, paths }) => {
   const { values, positionals } = parseCommandArgs('logs', args, {
     lines: { type: 'string', short: 'n' },
     follow: { type: 'boolean', short: 'f' },
@@ -32,8 +32,7 @@ export const logsCommand: Command = async (args, { api, paths }) => {
     'no-color': { type: 'boolean' },
     timestamps: { type: 'boolean', short: 't' },
   });
-  if (positionals.length > 1) throw new BadArgumentError(`logs: unexpected argument "${positionals[1]}"`);
-  const target = positionals[0] ?? 'all';
+  const target = positionals.length > 0 ? positionals.join(',') : 'all';
   const lines = values.lines ?? '20';
   if (!/^\d+$/.test(lines)) throw new BadArgumentError(`logs: -n expects a number of lines, got "${lines}"`);
   if (values.since !== undefined && parseDuration(values.since) === undefined) {
@@ -45,13 +44,13 @@ export const logsCommand: Command = async (args, { api, paths }) => {
   if (values.since !== undefined) query.set('since', values.since);
   if (values.follow) query.set('follow', 'true');
 
-  // The first call goes through the normal connection so it starts the daemon and checks the name.
-  await api.call('GET', target === 'all' ? '/programs' : `/programs/${encodeURIComponent(target)}`);
+  // The first call checks the name, and that a daemon runs (a read-only verb never starts one).
+  const programs = await api.call<unknown[]>('GET', `/programs?names=${encodeURIComponent(target)}`);
   const color = values['no-color'] !== true && !values.json;
   const print = createPrinter({
     json: values.json === true,
     color,
-    prefix: target === 'all',
+    prefix: target === 'all' || programs.length > 1,
     time: values.timestamps === true,
   });
   const path = `/programs/${encodeURIComponent(target)}/logs`;

@@ -1,16 +1,18 @@
-import { basename, extname, resolve } from 'node:path';
-import { BadArgumentError } from '../../errors.js';
-import { normalizeSignal } from '../../signals.js';
-import { parseDuration, parseSize } from '../../units.js';
-import { parseCommandArgs, requireOne } from '../args.js';
+import { existsSync } from 'node:fs';
+import { basename, delimiter, extname, join, resolve } from 'node:path';
+import { ApiError } from '../../api/client.js';
+import { BadArgumentError, isTendError } from '../../errors.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { formatStates, type ProgramRow, print, printJson } from '../output.js';
+import { waitUntilRunning } from '../wait-start.js';
 import { buildChecks, CHECK_OPTIONS } from './check-flags.js';
 
 // `tend start [options] -- COMMAND [ARGS...]` creates and starts a program;
-// `tend start NAME|all` starts existing ones.
+// `tend start NAME...|all` starts existing ones. Both wait until it runs unless --no-wait.
+// Values are checked by the daemon's schema (one set of rules); its complaint is reported here
+// under the flag that carried the value.
 
-const RESTART_POLICIES = ['always', 'on-failure', 'never'];
 const INTERPRETERS = new Set([
   'node',
   'python',
@@ -50,31 +52,111 @@ const OPTIONS = {
   'log-keep': { type: 'string' },
   'log-compress': { type: 'boolean' },
   'log-daily': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
   json: { type: 'boolean' },
   socket: { type: 'string', multiple: true },
   ...CHECK_OPTIONS,
 } as const;
 
+/** Options that apply to starting existing programs too; every other one describes a new program. */
+const EXISTING_OPTIONS = new Set(['json', 'no-wait']);
+
+/** A field of the request body (as the daemon names it) → the flag that set it. */
+const FLAG_BY_FIELD: Record<string, string> = {
+  name: '--name',
+  command: 'the command after --',
+  cwd: '--cwd',
+  env: '--env',
+  restart: '--restart',
+  onExit: '--on-exit',
+  restartDelay: '--restart-delay',
+  stopSignal: '--stop-signal',
+  stopTimeout: '--stop-timeout',
+  startSecs: '--start-secs',
+  ready: '--ready',
+  startTimeout: '--start-timeout',
+  watchdog: '--watchdog',
+  successExitCodes: '--success-codes',
+  giveUp: '--give-up',
+  'logs.out': '--out-log',
+  'logs.err': '--err-log',
+  'logs.maxSize': '--log-max-size',
+  'logs.keep': '--log-keep',
+};
+
 export const startCommand: Command = async (args, { api }) => {
   const { values, positionals, rest } = parseCommandArgs('start', args, OPTIONS);
+  const wait = !values['no-wait'];
   if (rest === null) {
-    const name = requireOne('start', positionals, 'a program name, or -- COMMAND to start a new program');
-    const rows = await api.call<ProgramRow[]>('POST', `/programs/${encodeURIComponent(name)}/start`);
-    if (values.json) printJson(rows);
-    else print(rows.length > 0 ? formatStates(rows) : 'nothing to start');
+    const forNew = Object.keys(values).find((option) => !EXISTING_OPTIONS.has(option));
+    if (forNew !== undefined) {
+      throw new BadArgumentError(
+        `start: --${forNew} is for a new program: put its command after --, as in tend start --${forNew} … -- ${positionals.join(' ') || 'COMMAND'}`,
+      );
+    }
+    if (positionals.length === 0)
+      throw new BadArgumentError('start: missing a program name, or -- COMMAND to start a new program');
+    const rows = await startExisting(api, positionals);
+    const final = wait ? await waitUntilRunning(api, rows, { quiet: values.json === true }) : rows;
+    if (values.json) printJson(final);
+    else print(final.length > 0 ? formatStates(final) : 'nothing to start');
     return 0;
   }
   if (positionals.length > 0)
     throw new BadArgumentError(`start: unexpected argument "${positionals[0]}" before --`);
   if (rest.length === 0) throw new BadArgumentError('start: missing the command after --');
   const body = buildProgramBody(values, rest);
-  const row = await api.call<ProgramRow>('POST', '/programs', body);
-  if (values.json) printJson(row);
-  else print(formatStates([row]));
+  let row: ProgramRow;
+  try {
+    row = await api.call<ProgramRow>('POST', '/programs', body);
+  } catch (error) {
+    throw toFlagError(error);
+  }
+  const final =
+    wait && body.start
+      ? ((await waitUntilRunning(api, [row], { quiet: values.json === true }))[0] ?? row)
+      : row;
+  if (values.json) printJson(final);
+  else print(formatStates([final]));
   return 0;
 };
 
+async function startExisting(api: Parameters<Command>[1]['api'], names: string[]): Promise<ProgramRow[]> {
+  const target = names.join(',');
+  try {
+    return await api.call<ProgramRow[]>('POST', `/programs/${encodeURIComponent(target)}/start`);
+  } catch (error) {
+    // `tend start server.js`: a file or a command, not a program's name.
+    const word = names.find(looksLikeCommand);
+    if (isTendError(error) && error.code === 'NOT_FOUND' && word !== undefined) {
+      throw new BadArgumentError(
+        `start: no program named "${word}"; to start it as a new program put the command after --: tend start -- ${names.join(' ')}`,
+      );
+    }
+    throw error;
+  }
+}
+
+function looksLikeCommand(word: string): boolean {
+  if (word.includes('/') || existsSync(resolve(word))) return true;
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return dirs.some((dir) => existsSync(join(dir, word)));
+}
+
+/** The daemon's complaint about one value, said about the flag that carried it. */
+function toFlagError(error: unknown): unknown {
+  if (!(error instanceof ApiError) || error.field === null || error.problem === null) return error;
+  const [, first = '', second = ''] = error.field.split('.');
+  const flag = FLAG_BY_FIELD[`${first}.${second}`] ?? FLAG_BY_FIELD[first];
+  return flag === undefined ? error : new BadArgumentError(`start: ${flag}: ${error.problem}`);
+}
+
 type StartValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+/** A whole number is sent as one; anything else as written, for the daemon to name what is wrong. */
+function toNumber(text: string): number | string {
+  return /^\d+$/.test(text.trim()) ? Number(text) : text;
+}
 
 function buildProgramBody(values: StartValues, commandWords: string[]): Record<string, unknown> {
   // One word with spaces is a shell command line; several words are an argv list.
@@ -93,47 +175,27 @@ function buildProgramBody(values: StartValues, commandWords: string[]): Record<s
     env,
     start: !values['no-start'],
   };
-  if (values.restart !== undefined) {
-    if (!RESTART_POLICIES.includes(values.restart)) {
-      throw new BadArgumentError(
-        `start: --restart must be one of ${RESTART_POLICIES.join(', ')}, got "${values.restart}"`,
-      );
-    }
-    body.restart = values.restart;
-  }
-  // The API's schema checks the value (restart, shutdown, ignore) and names it when it is wrong.
-  if (values['on-exit'] !== undefined) body.onExit = values['on-exit'];
-  const durations = [
+  const passed = [
+    ['restart', 'restart'],
+    ['on-exit', 'onExit'],
     ['restart-delay', 'restartDelay'],
     ['stop-timeout', 'stopTimeout'],
     ['start-secs', 'startSecs'],
     ['start-timeout', 'startTimeout'],
     ['watchdog', 'watchdog'],
+    ['stop-signal', 'stopSignal'],
+    ['ready', 'ready'],
   ] as const;
-  for (const [flag, key] of durations) {
-    const text = values[flag];
-    if (text === undefined) continue;
-    if (parseDuration(text) === undefined) {
-      throw new BadArgumentError(`start: --${flag} expects a duration like 500ms, 10s or 2m, got "${text}"`);
-    }
-    body[key] = text;
+  for (const [flag, key] of passed) if (values[flag] !== undefined) body[key] = values[flag];
+  const codes = values['success-codes'];
+  if (codes !== undefined) body.successExitCodes = codes.split(',').map(toNumber);
+  const giveUp = values['give-up'];
+  if (giveUp !== undefined) {
+    const [failures, within] = giveUp.split('/');
+    if (!failures || !within)
+      throw new BadArgumentError(`start: --give-up expects COUNT/DURATION like 5/1m, got "${giveUp}"`);
+    body.giveUp = { failures: toNumber(failures), within };
   }
-  if (values['stop-signal'] !== undefined) {
-    if (!normalizeSignal(values['stop-signal'])) {
-      throw new BadArgumentError(
-        `start: --stop-signal expects a signal like TERM or INT, got "${values['stop-signal']}"`,
-      );
-    }
-    body.stopSignal = values['stop-signal'];
-  }
-  if (values.ready !== undefined) {
-    if (!['startSecs', 'notify', 'fd'].includes(values.ready)) {
-      throw new BadArgumentError(`start: --ready must be notify, fd or startSecs, got "${values.ready}"`);
-    }
-    body.ready = values.ready;
-  }
-  if (values['success-codes'] !== undefined) body.successExitCodes = parseCodes(values['success-codes']);
-  if (values['give-up'] !== undefined) body.giveUp = parseGiveUp(values['give-up']);
   const logs = buildLogOptions(values);
   if (Object.keys(logs).length > 0) body.logs = logs;
   if (values.socket) body.sockets = values.socket;
@@ -152,38 +214,9 @@ function buildLogOptions(values: StartValues): Record<string, unknown> {
   if (values['log-json']) logs.format = 'json';
   if (values['log-compress']) logs.compress = true;
   if (values['log-daily']) logs.rotateDaily = true;
-  const maxSize = values['log-max-size'];
-  if (maxSize !== undefined) {
-    if (parseSize(maxSize) === undefined) {
-      throw new BadArgumentError(`start: --log-max-size expects a size like 10MB, got "${maxSize}"`);
-    }
-    logs.maxSize = maxSize;
-  }
-  const keep = values['log-keep'];
-  if (keep !== undefined) {
-    if (!/^\d+$/.test(keep))
-      throw new BadArgumentError(`start: --log-keep expects a number of files, got "${keep}"`);
-    logs.keep = Number(keep);
-  }
+  if (values['log-max-size'] !== undefined) logs.maxSize = values['log-max-size'];
+  if (values['log-keep'] !== undefined) logs.keep = toNumber(values['log-keep']);
   return logs;
-}
-
-function parseCodes(text: string): number[] {
-  const codes = text.split(',').map((part) => Number(part.trim()));
-  if (codes.some((code) => !Number.isInteger(code) || code < 0 || code > 255)) {
-    throw new BadArgumentError(`start: --success-codes expects exit codes like 0,2, got "${text}"`);
-  }
-  return codes;
-}
-
-/** `--give-up 5/1m`: five failed starts within one minute make the program fatal. */
-function parseGiveUp(text: string): { failures: number; within: string } {
-  const [count, within] = text.split('/');
-  const failures = Number(count);
-  if (!Number.isInteger(failures) || failures < 1 || !within || parseDuration(within) === undefined) {
-    throw new BadArgumentError(`start: --give-up expects COUNT/DURATION like 5/1m, got "${text}"`);
-  }
-  return { failures, within };
 }
 
 /** `python3 worker.py` → "worker"; `./server` → "server". */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { findUser } from '../../accounts.js';
 import { DEFAULT_STOP_TIMEOUT_MS } from '../../config/program-schema.js';
 import { BadArgumentError, NeedsRootError } from '../../errors.js';
 import { getSudoLine, removeUnit, runCommands, writeUnit } from '../../startup/install.js';
@@ -13,7 +14,6 @@ import {
 } from '../../startup/startup-plan.js';
 import { getTimeoutStopSec } from '../../startup/systemd-unit.js';
 import type { StartupScope } from '../../startup/unit-name.js';
-import { findUser } from '../../supervisor/accounts.js';
 import type { ParsedArgs } from '../args.js';
 import type { CliContext } from '../context.js';
 import { getDaemonInfo, shutdownDaemon } from '../daemon-control.js';

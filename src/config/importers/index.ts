@@ -1,4 +1,5 @@
 export { readIncludedFiles } from './include-files.js';
+export { getMissingAccountNotes } from './notes.js';
 export { importPm2, type Pm2ImportOptions } from './pm2.js';
 export { importProcfile, type ProcfileImportOptions } from './procfile.js';
 export { rebaseConfig } from './rebase.js';

@@ -1,4 +1,5 @@
-import type { ImportNote } from './types.js';
+import { findGroupId, findUser } from '../../accounts.js';
+import type { ImportNote, TendYamlConfig, TendYamlProgram } from './types.js';
 
 // Notes shared by the importers, and the order they are shown in.
 
@@ -16,6 +17,41 @@ export function noteEscapedDollars(
     option,
     reason: `${found[0]} is written $${found[0]}, so tend.yaml keeps it as it was instead of expanding it when loaded`,
   });
+}
+
+/**
+ * Users and groups the imported programs name that this machine does not have: `tend up` would
+ * refuse those programs until they exist. Checked where the import runs, so kept out of the
+ * importers themselves (their output does not depend on the machine).
+ */
+export function getMissingAccountNotes(config: TendYamlConfig): ImportNote[] {
+  const notes: ImportNote[] = [];
+  const entries: [string | null, TendYamlProgram | undefined][] = [
+    [null, config.defaults],
+    ...Object.entries(config.programs),
+  ];
+  for (const [program, settings] of entries) {
+    for (const kind of ['user', 'group'] as const) {
+      const name = settings?.[kind];
+      if (name === undefined || accountExists(kind, name)) continue;
+      notes.push({
+        program,
+        option: kind,
+        reason: `there is no ${kind} "${name}" on this machine; tend up refuses the program until it exists`,
+      });
+    }
+  }
+  return notes;
+}
+
+function accountExists(kind: 'user' | 'group', name: string): boolean {
+  try {
+    if (kind === 'user') findUser(name);
+    else findGroupId(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** File-wide notes first, then each program's in the order of `programs`; duplicates dropped. */

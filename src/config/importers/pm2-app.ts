@@ -58,6 +58,7 @@ export function convertPm2App(app: Pm2App, context: AppContext, note: Note): Ten
   program.stopSignal = PM2_STOP_SIGNAL;
   const killTimeout = take('kill_timeout');
   if (killTimeout !== undefined) program.stopTimeout = formatMs(toMs(killTimeout, 'kill_timeout'));
+  readReadiness(program, take, note);
   const user = take('uid', 'user');
   if (user !== undefined) program.user = String(user);
   const group = take('gid');
@@ -72,6 +73,28 @@ export function convertPm2App(app: Pm2App, context: AppContext, note: Note): Ten
     else if (isNoteworthy(value, unsupported.when)) note(key, unsupported.reason);
   }
   return program;
+}
+
+/**
+ * pm2's wait_ready waits for `process.send('ready')`, at most listen_timeout: in tend that is
+ * `ready: notify` (READY=1 over sd_notify) within `startTimeout`.
+ */
+function readReadiness(program: TendYamlProgram, take: Take, note: Note): void {
+  const waitReady = take('wait_ready');
+  const listenTimeout = take('listen_timeout');
+  if (waitReady !== undefined && isNoteworthy(waitReady, 'truthy')) {
+    program.ready = 'notify';
+    if (listenTimeout !== undefined) program.startTimeout = formatMs(toMs(listenTimeout, 'listen_timeout'));
+    note(
+      'wait_ready',
+      "became ready: notify; the app must send READY=1 over sd_notify (tend/daemon's ready() does), pm2's process.send('ready') is not heard",
+    );
+  } else if (listenTimeout !== undefined) {
+    note(
+      'listen_timeout',
+      'without wait_ready a program counts as started after startSecs (1s); not carried over',
+    );
+  }
 }
 
 function readEnv(app: Pm2App, context: AppContext, take: Take, note: Note): Record<string, string> {

@@ -52,11 +52,6 @@ export const UNSUPPORTED_PM2_OPTIONS: Record<string, { reason: string; when: Whe
   kill_retry_time: { reason: 'tend notices the exit itself', when: 'always' },
   pid_file: { reason: 'tend keeps pids in its own state (see `tend ls --json`)', when: 'always' },
   pid: { reason: 'tend keeps pids in its own state (see `tend ls --json`)', when: 'always' },
-  wait_ready: {
-    reason: 'tend has no “ready” message yet; a program counts as started after startSecs (1s)',
-    when: 'truthy',
-  },
-  listen_timeout: { reason: 'tend has no “ready” message yet; see startSecs', when: 'always' },
   shutdown_with_message: {
     reason: 'tend stops programs with a signal (INT, as pm2 does by default), not a “shutdown” message',
     when: 'truthy',

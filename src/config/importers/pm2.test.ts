@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { getMissingAccountNotes } from './notes.js';
 import { importPm2 } from './pm2.js';
 import type { ImportResult } from './types.js';
 
@@ -32,6 +33,8 @@ test('imports every app of a multi-app ecosystem.config.js', () => {
     env: { NODE_ENV: 'development', PORT: '3000', NODE_APP_INSTANCE: '0' },
     backoff: { initial: '100ms', multiplier: 1.5, max: '15s', resetAfter: '10s' },
     giveUp: { failures: 10, within: '5m' },
+    ready: 'notify',
+    startTimeout: '8s',
     stopTimeout: '5s',
     logs: { out: './logs/api.out.log', err: './logs/api.err.log', timestamps: true },
   });
@@ -67,11 +70,10 @@ test('notes every pm2 option it drops or approximates, with the reason', () => {
     ['shop-api', 'exec_mode'],
     ['shop-api', 'exp_backoff_restart_delay'],
     ['shop-api', 'max_restarts'],
+    ['shop-api', 'wait_ready'],
     ['shop-api', 'merge_logs'],
     ['shop-api', 'log_date_format'],
     ['shop-api', 'max_memory_restart'],
-    ['shop-api', 'wait_ready'],
-    ['shop-api', 'listen_timeout'],
     ['mailer', 'env_production'],
     ['mailer', 'log_file'],
     ['mailer', 'watch'],
@@ -253,4 +255,23 @@ test('an unknown option is noted, a harmless one is not', () => {
   assert.deepEqual(result.notes, [
     { program: 'a', option: 'colour', reason: 'not a pm2 option tend knows; ignored' },
   ]);
+});
+
+test('wait_ready becomes ready: notify within listen_timeout; a user this machine lacks is noted', () => {
+  const result = importPm2(
+    JSON.stringify({
+      apps: [
+        { name: 'a', script: 'a.js', wait_ready: true, listen_timeout: 3000, user: 'no-such-user-here' },
+        { name: 'b', script: 'b.js', listen_timeout: 3000, user: 'root' },
+      ],
+    }),
+    '/srv/ecosystem.json',
+  );
+  assert.equal(result.config.programs.a?.ready, 'notify');
+  assert.equal(result.config.programs.a?.startTimeout, '3s');
+  assert.equal(result.config.programs.b?.ready, undefined);
+  assert.deepEqual(
+    getMissingAccountNotes(result.config).map((note) => [note.program, note.option]),
+    [['a', 'user']],
+  );
 });

@@ -1,4 +1,5 @@
-// "Did you mean" suggestions for misspelt keys and program names.
+// "Did you mean" suggestions for misspelt keys, program names, CLI verbs and flags. No imports: the CLI
+// bundle and the config loader both use it.
 
 const MAX_DISTANCE = 2;
 

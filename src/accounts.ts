@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { BadArgumentError } from '../errors.js';
-import { getNativeHelper } from '../native.js';
+import { BadArgumentError } from './errors.js';
+import { getNativeHelper } from './native.js';
 
 // Looks up users and groups in /etc/passwd and /etc/group (Node has no getpwnam). Only needed when a
 // program names a `user` or `group`, which takes a daemon running as root.
