@@ -95,11 +95,12 @@ async function killDaemonAndCheckAdoption(context: SoakContext, killTimes: numbe
     // Resumed before the next daemon starts: what they write meanwhile waits in their FIFOs.
     if (options.quiesceWriters) for (const pid of writerPids) process.kill(pid, 'SIGCONT');
   }
+  // Read-only verbs never start a daemon: the CLI's daemon start does, then the API is asked.
   await h.tendJson(['daemon', 'start']);
-  const rows = await h.tendJson<ProgramRow[]>(['ls']);
+  const rows = await listPrograms(h.socket);
   const after = await callApiOk<{ pid: number }>(h.socket, 'GET', '/v1/daemon');
   if (after.pid === before.pid)
-    context.fail(`tend ls did not bring a new daemon after killing pid ${before.pid}`);
+    context.fail(`tend daemon start did not bring a new daemon after killing pid ${before.pid}`);
   let adopted = true;
   for (const [name, pid] of context.steadyPids) {
     const row = rows.find((candidate) => candidate.name === name);
