@@ -126,7 +126,7 @@ test('a daemon killed during a restart: the next one finishes the restart instea
   assert.notEqual(restarted.pid, null);
 });
 
-/** `tend show NAME --json` (it starts a daemon when none runs). */
+/** `tend show NAME --json` (a read-only verb: it never starts a daemon). */
 function getDetail(h: TendHome, name: string): Promise<ProgramRow & { desired: string }> {
   return h.tendJson(['show', name]);
 }
@@ -140,7 +140,7 @@ test('FIFOs removed under a running program: the next daemon still reads it, say
   rmSync(join(h.home, 'fifo', 'counter.err'));
   const before = getCompleteLines(await readLog(h.home, 'counter', 'out')).length;
 
-  await h.tend(['ls']);
+  await h.tend(['daemon', 'start']);
   await waitFor(
     async () => getCompleteLines(await readLog(h.home, 'counter', 'out')).length > before + 20,
     10_000,
