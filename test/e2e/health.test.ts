@@ -32,6 +32,7 @@ test('an http ready check holds a python http.server in starting until it answer
   // python3 -m http.server takes a while to import; startSecs alone would call it running at 100 ms.
   const started = await h.tend([
     'start',
+    '--no-wait',
     '--name',
     'py',
     '--start-secs',
