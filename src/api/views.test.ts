@@ -38,6 +38,8 @@ const VIEW_KEY: Record<keyof ProgramSpec, string> = {
   checks: 'checks',
   sockets: 'sockets',
   limits: 'limits',
+  reloadSignal: 'reloadSignal',
+  pidFile: 'pidFile',
 };
 
 const LOG_VIEW_KEY: Record<keyof ProgramSpec['logs'], string> = {

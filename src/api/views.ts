@@ -53,6 +53,8 @@ export interface ProgramDetailView extends ProgramStatusView {
   watchdogMs: number | null;
   stopSignal: string;
   stopTimeoutMs: number;
+  reloadSignal: string | null;
+  pidFile: string | null;
   user: string | null;
   group: string | null;
   umask: string | null;
@@ -145,6 +147,8 @@ export function toDetailView(
     watchdogMs: spec.watchdog,
     stopSignal: spec.stopSignal,
     stopTimeoutMs: spec.stopTimeout,
+    reloadSignal: spec.reloadSignal,
+    pidFile: spec.pidFile,
     user: spec.user,
     group: spec.group,
     umask: spec.umask,

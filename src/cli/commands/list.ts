@@ -87,6 +87,8 @@ function formatDetail(detail: ProgramDetailView): string {
     ...(detail.tracking?.note
       ? [['limits note', paint(detail.tracking.note, '33')] as [string, string]]
       : []),
+    ['reload', detail.reloadSignal ?? 'a new process on the held sockets, else a restart'],
+    ['pid file', detail.pidFile ?? '-'],
     ['user', detail.user ?? "the daemon's"],
     ['group', detail.group ?? (detail.user ? "the user's" : "the daemon's")],
     ['umask', detail.umask ?? "the daemon's"],
