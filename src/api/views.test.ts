@@ -40,6 +40,8 @@ const VIEW_KEY: Record<keyof ProgramSpec, string> = {
   limits: 'limits',
   reloadSignal: 'reloadSignal',
   pidFile: 'pidFile',
+  activation: 'activation',
+  idleStop: 'idleStopMs',
 };
 
 const LOG_VIEW_KEY: Record<keyof ProgramSpec['logs'], string> = {

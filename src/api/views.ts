@@ -55,6 +55,9 @@ export interface ProgramDetailView extends ProgramStatusView {
   stopTimeoutMs: number;
   reloadSignal: string | null;
   pidFile: string | null;
+  /** `socket`: started by the first connection on its sockets; idleStopMs: stopped again when quiet. */
+  activation: string;
+  idleStopMs: number | null;
   user: string | null;
   group: string | null;
   umask: string | null;
@@ -149,6 +152,8 @@ export function toDetailView(
     stopTimeoutMs: spec.stopTimeout,
     reloadSignal: spec.reloadSignal,
     pidFile: spec.pidFile,
+    activation: spec.activation,
+    idleStopMs: spec.idleStop,
     user: spec.user,
     group: spec.group,
     umask: spec.umask,

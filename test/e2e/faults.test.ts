@@ -218,6 +218,7 @@ test('a full disk: stop and delete are refused with the reason and change nothin
 
   // The disk is still full: a new daemon starts anyway and adopts the program.
   await killDaemon(h);
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const adopted = await getDetail(h, 'web');
   assert.equal(adopted.pid, web.pid);
   const restarted = await h.tend(['daemon', 'restart']);
@@ -230,6 +231,7 @@ test('a full disk: stop and delete are refused with the reason and change nothin
   assert.equal(stopped.code, 0, stopped.stderr);
   fill();
   await killDaemon(h);
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const after = await getDetail(h, 'web');
   assert.equal(after.state, 'stopped');
   assert.equal(after.desired, 'stopped');
@@ -244,6 +246,7 @@ test('a corrupt tend.db is moved aside: the daemon starts with an empty one and 
   writeFileSync(join(h.home, 'tend.db'), Buffer.alloc(8192, 'garbage!'));
   rmSync(join(h.home, 'tend.db-wal'), { force: true });
 
+  assert.equal((await h.tend(['daemon', 'start'])).code, 0);
   const listed = await h.tendJson<ProgramRow[]>(['ls']);
   assert.deepEqual(listed, []);
   const aside = readdirSync(h.home).filter((entry) => entry.startsWith('tend.db.corrupt-'));

@@ -89,6 +89,10 @@ function formatDetail(detail: ProgramDetailView): string {
       : []),
     ['reload', detail.reloadSignal ?? 'a new process on the held sockets, else a restart'],
     ['pid file', detail.pidFile ?? '-'],
+    [
+      'activation',
+      `${detail.activation === 'socket' ? 'on the first connection' : 'at start'}${detail.idleStopMs === null ? '' : `, stopped after ${formatDuration(detail.idleStopMs)} idle`}`,
+    ],
     ['user', detail.user ?? "the daemon's"],
     ['group', detail.group ?? (detail.user ? "the user's" : "the daemon's")],
     ['umask', detail.umask ?? "the daemon's"],
