@@ -22,7 +22,10 @@ export const TARGETS = [
     dropEffects: true,
   },
   { file: 'src/supervisor/lost-spawns.ts', tests: ['src/supervisor/lost-spawns.test.ts'] },
-  { file: 'src/health/thresholds.ts', tests: ['src/health/thresholds.test.ts', 'src/health/program-health.test.ts'] },
+  {
+    file: 'src/health/thresholds.ts',
+    tests: ['src/health/thresholds.test.ts', 'src/health/program-health.test.ts'],
+  },
   { file: 'src/logs/rotation.ts', tests: ['src/logs/rotation.test.ts', 'src/logs/log-file.test.ts'] },
   { file: 'src/deploy/plan.ts', tests: ['src/deploy/plan.test.ts'] },
   {

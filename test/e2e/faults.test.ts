@@ -168,6 +168,26 @@ test('FIFOs removed under a running program: the next daemon still reads it, say
   assertCountsUp(lines.slice(second));
 });
 
+/**
+ * Unmounts the test's tmpfs. A process just SIGKILLed by cleanup can keep it busy for a moment:
+ * retry, and at last detach it lazily, so no mount ever outlives the test.
+ */
+async function unmount(mountpoint: string): Promise<void> {
+  try {
+    await waitFor(
+      () => {
+        execFileSync('umount', [mountpoint], { stdio: 'ignore' });
+        return true;
+      },
+      2000,
+      `unmounting ${mountpoint}`,
+    );
+  } catch {
+    execFileSync('umount', ['-l', mountpoint], { stdio: 'ignore' });
+  }
+  rmdirSync(mountpoint);
+}
+
 /** A TEND_HOME on a small tmpfs of its own (root only), with a way to fill it up and free it. */
 async function createHomeOnSmallDisk(t: TestContext) {
   const mountpoint = mkdtempSync(join(tmpdir(), 'tend-small-disk-'));
@@ -177,8 +197,7 @@ async function createHomeOnSmallDisk(t: TestContext) {
     try {
       await h.cleanup();
     } finally {
-      execFileSync('umount', [mountpoint]);
-      rmdirSync(mountpoint);
+      await unmount(mountpoint);
     }
   });
   const filler = join(mountpoint, 'filler');
