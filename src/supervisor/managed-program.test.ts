@@ -370,12 +370,26 @@ describe('ManagedProgram sd_notify', () => {
     assert.equal(program.state, 'running');
   });
 
-  test('a program never ready is killed at its start deadline', () => {
+  test('a program never ready gets its stop signal at the start deadline, SIGKILL at the stop timeout', () => {
     const { system, program } = setup(notifySpec);
     program.dispatch({ type: 'start' });
     const child = system.lastChild;
     system.advance(10_000);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGTERM' });
+    system.advance(1999);
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGTERM' });
+    system.advance(1);
     assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGKILL' });
+  });
+
+  test('the STATUS= text is cleared when the process ends', () => {
+    const { system, program } = setup({ ...notifySpec, restart: 'never' });
+    program.dispatch({ type: 'start' });
+    notify(program, 'READY=1\nSTATUS=Ready to accept connections', program.pid);
+    assert.equal(program.snapshot().statusText, 'Ready to accept connections');
+    system.lastChild.exit(0);
+    assert.equal(program.state, 'exited');
+    assert.equal(program.snapshot().statusText, null);
   });
 
   test('EXTEND_TIMEOUT_USEC moves the start deadline while starting', () => {
@@ -387,7 +401,7 @@ describe('ManagedProgram sd_notify', () => {
     system.advance(4999);
     assert.equal(system.kills.length, 0, 'not killed at the original deadline');
     system.advance(1);
-    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGKILL' });
+    assert.deepEqual(system.kills.at(-1), { pid: -child.pid, signal: 'SIGTERM' });
   });
 
   test('EXTEND_TIMEOUT_USEC sent once running changes nothing', () => {

@@ -514,6 +514,8 @@ export class ManagedProgram extends EventEmitter<{
     this.#exitedPgid = this.#runtime.pgid;
     this.#exitedPid = pid;
     this.#runtime = { ...NO_PROCESS };
+    // STATUS= described the process that just ended: a stopped program says nothing any more.
+    this.#statusText = null;
     this.#adoption?.cancel();
     this.#adoption = null;
     this.#stopChecks();

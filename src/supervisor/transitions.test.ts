@@ -818,11 +818,31 @@ describe('readiness and watchdog cells', () => {
     );
   });
 
-  test('starting + start-timeout: kills a program that never became ready', () => {
+  test('starting + start-timeout: stops a program that never became ready, SIGKILL at the stop timeout', () => {
     expectTransition(
       'starting',
       { type: 'start-timeout' },
-      { next: 'starting', effects: [killGroup], reason: 'not ready within 20000 ms; killed' },
+      {
+        next: 'starting',
+        effects: [
+          { type: 'kill-group', signal: 'SIGTERM' },
+          { type: 'arm-timer', timer: 'stop-deadline', ms: notify.stopTimeoutMs },
+        ],
+        reason: `not ready within 20000 ms; sent SIGTERM, SIGKILL after ${notify.stopTimeoutMs} ms`,
+      },
+      notify,
+    );
+  });
+
+  test('starting + stop-timeout: after a start timeout, the process still there gets SIGKILL', () => {
+    expectTransition(
+      'starting',
+      { type: 'stop-timeout' },
+      {
+        next: 'starting',
+        effects: [killGroup],
+        reason: `still alive ${notify.stopTimeoutMs} ms after SIGTERM; sending SIGKILL`,
+      },
       notify,
     );
   });

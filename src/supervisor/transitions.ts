@@ -223,12 +223,25 @@ const TABLE: Record<State, Record<EventType, Cell>> = {
     },
     'backoff-elapsed': IMPOSSIBLE,
     // Only after a health kill: the process did not die of its stop signal.
-    'stop-timeout': (ctx) => killAfterDeadline(ctx, 'starting'),
+    // After a health kill or a start timeout: the process did not die of its stop signal.
+    'stop-timeout': (ctx) =>
+      ctx.killCause === null
+        ? {
+            next: 'starting',
+            effects: [{ type: 'kill-group', signal: 'SIGKILL' }],
+            reason: `still alive ${ctx.stopTimeoutMs} ms after ${ctx.stopSignal}; sending SIGKILL`,
+          }
+        : killAfterDeadline(ctx, 'starting'),
     adopt: IMPOSSIBLE,
+    // Not ready in time: stopped like any stop (its stop signal, SIGKILL at the stop timeout); the
+    // exit that follows is a failed start.
     'start-timeout': (ctx) => ({
       next: 'starting',
-      effects: [{ type: 'kill-group', signal: 'SIGKILL' }],
-      reason: `not ready within ${ctx.startTimeoutMs} ms; killed`,
+      effects: [
+        { type: 'kill-group', signal: ctx.stopSignal },
+        { type: 'arm-timer', timer: 'stop-deadline', ms: ctx.stopTimeoutMs },
+      ],
+      reason: `not ready within ${ctx.startTimeoutMs} ms; sent ${ctx.stopSignal}, SIGKILL after ${ctx.stopTimeoutMs} ms`,
     }),
     'watchdog-ping': stay('starting'),
     'watchdog-timeout': IMPOSSIBLE,

@@ -69,10 +69,17 @@ test('a program that never becomes ready is killed at its start timeout and coun
   assert.equal(started.code, 0, started.stderr);
   const pid = (await getProgram(h, 'mute')).pid as number;
   const fatal = await waitForProgram(h, 'mute', (row) => row.state === 'fatal', 5000, 'fatal');
-  assert.equal(fatal.signal, 'SIGKILL');
+  // Stopped like any stop: its stop signal first (the sleeper exits 0 on SIGTERM), not SIGKILL.
+  assert.equal(fatal.signal, null);
+  assert.equal(fatal.exitCode, 0);
   assert.ok(!isAlive(pid));
   const events = await getEvents(h, 'mute');
-  assert.ok(events.some((event) => /not ready within 400 ms/.test(event.message ?? '')));
+  assert.ok(events.some((event) => /not ready within 400 ms; sent SIGTERM/.test(event.message ?? '')));
+  const history = await h.tend(['events', 'mute']);
+  assert.match(
+    history.stdout,
+    /mute {2}starting → starting {2}\(start-timeout[^)]*\) {2}not ready within 400 ms/,
+  );
 });
 
 test('a program that stops pinging its watchdog is aborted and restarted, and the event says why', async (t) => {
