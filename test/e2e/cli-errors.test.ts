@@ -20,6 +20,10 @@ test('starting a command that does not exist fails with 127 and creates nothing'
   const result = await h.tend(['start', '--', 'definitely-not-a-command-xyz']);
   assertOneLineError(result, 127, /definitely-not-a-command-xyz/);
   assert.deepEqual(await h.tendJson(['ls']), []);
+  // One simple command as a string (the usual tend.yaml form) is checked the same way.
+  const string = await h.tend(['start', '--', 'definitely-not-a-command-xyz --port 3000']);
+  assertOneLineError(string, 127, /definitely-not-a-command-xyz/);
+  assert.deepEqual(await h.tendJson(['ls']), []);
 });
 
 test('starting a file that is not executable fails with 126 and creates nothing', async (t) => {
