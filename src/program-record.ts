@@ -54,6 +54,8 @@ export interface ExitInfo {
   readonly uptimeMs: number;
   /** What the kernel says besides the status (the OOM killer took it, say). */
   readonly cause?: string;
+  /** Processes it started that live on after a clean exit while starting: it forked into the background. */
+  readonly leftBehind?: number;
 }
 
 export interface RuntimeRecord {

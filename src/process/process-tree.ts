@@ -24,6 +24,8 @@ export interface ProcessTree {
   beforeSpawn(): { readonly cgroupProcsFd?: number; release(): void };
   /** Signals the program's processes outside process group `pgid`; false when there were none. */
   signalOthers(pgid: number | null, signal: NodeJS.Signals): boolean;
+  /** How many of the program's processes are alive (a main that forked into the background left them). */
+  countAlive(): number;
   /** OOM kills in the program's cgroup since the last spawn. */
   takeOomKills(): number;
   /** CPU and memory of the whole tree (cgroup mode only). */
@@ -98,6 +100,7 @@ function createCgroupTree(tree: CgroupTree, options: TrackingOptions): ProcessTr
       for (const pid of others) signalQuietly(pid, signal);
       return others.length > 0;
     },
+    countAlive: () => cgroup.pids().length,
     takeOomKills() {
       const kills = cgroup.oomKills();
       const fresh = kills - oomBaseline;
@@ -123,6 +126,7 @@ function createSweptTree(options: TrackingOptions, reason: string): ProcessTree 
       for (const found of others) signalQuietly(found.pid, signal);
       return others.length > 0;
     },
+    countAlive: () => findTaggedProcesses(options.home, options.name).length,
     takeOomKills: () => 0,
     usage: () => null,
     remove: () => {},

@@ -511,6 +511,9 @@ export class ManagedProgram extends EventEmitter<{
       return;
     }
     const uptimeMs = this.#runtime.startedAt === null ? 0 : this.#system.now() - this.#runtime.startedAt;
+    // A clean exit while starting, with processes of its own still alive: it daemonized itself.
+    const daemonized = code === 0 && signal === null && this.#state === 'starting';
+    const leftBehind = daemonized ? (this.#tree?.countAlive() ?? 0) : 0;
     this.#exitedPgid = this.#runtime.pgid;
     this.#exitedPid = pid;
     this.#runtime = { ...NO_PROCESS };
@@ -523,7 +526,8 @@ export class ManagedProgram extends EventEmitter<{
     const cause = oomKilled
       ? `out of memory: limits.memory is ${this.#spec.limits?.memory} bytes`
       : undefined;
-    this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs, ...(cause ? { cause } : {}) } });
+    const facts = { ...(cause ? { cause } : {}), ...(leftBehind > 0 ? { leftBehind } : {}) };
+    this.dispatch({ type: 'exit', exit: { code, signal, uptimeMs, ...facts } });
   }
 
   /** pidFile: a live process of the program named there, other than the one that ended, follows it. */

@@ -171,6 +171,19 @@ describe('transition table', () => {
       );
     });
 
+    test('starting + exit: a clean exit that leaves its processes behind says it forks into the background', () => {
+      expectTransition(
+        'starting',
+        { type: 'exit', exit: makeExit({ code: 0, uptimeMs: 40, leftBehind: 2 }) },
+        {
+          next: 'backoff',
+          effects: [cancelTimers, reapKill, setFailures(1, []), armBackoff(250)],
+          reason:
+            "exited 0 after 40 ms while 2 process(es) it started live on: it forks into the background; run it in the foreground (e.g. nginx -g 'daemon off;', redis-server --daemonize no); retrying in 250 ms",
+        },
+      );
+    });
+
     test('starting + spawn-failed: goes fatal with the spawn error as the reason', () => {
       expectTransition(
         'starting',

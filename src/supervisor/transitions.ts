@@ -58,6 +58,8 @@ function beginStop(ctx: MachineContext, desired: 'running' | 'stopped'): Transit
 function describeExit(exit: ExitInfo): string {
   if (exit.signal) return `killed by ${exit.signal}${exit.cause ? ` (${exit.cause})` : ''}`;
   if (exit.code === null) return 'exited with an unknown status (it was not a child of this daemon)';
+  if (exit.code === 0 && exit.leftBehind)
+    return `exited 0 after ${exit.uptimeMs} ms while ${exit.leftBehind} process(es) it started live on: it forks into the background; run it in the foreground (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`;
   return `exited with code ${exit.code}`;
 }
 

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTendHome, findDaemons, fixture, getProgram, startRunning } from './helpers.js';
+import {
+  createTendHome,
+  findDaemons,
+  findProcesses,
+  fixture,
+  getProgram,
+  startRunning,
+  waitFor,
+  waitForProgram,
+} from './helpers.js';
 
 // What a new user, or one with pm2 habits, runs into: typos get a suggestion, pm2's words point to
 // tend's, a misplaced command is explained, read-only verbs never start a daemon, and start waits.
@@ -133,4 +142,32 @@ test('start waits until the program runs; a failed start exits 1 with the reason
   const noWait = await h.tend(['start', '--no-wait', '--name', 'quick', '--', sleeper]);
   assert.equal(noWait.code, 0, noWait.stderr);
   assert.match(noWait.stdout, /quick: starting/);
+});
+
+test('a program that forks into the background is told so, and what it left is stopped', async (t) => {
+  const h = await createTendHome();
+  t.after(h.cleanup);
+  const started = await h.tend([
+    'start',
+    '--no-wait',
+    '--restart',
+    'never',
+    '--name',
+    'bg',
+    '--',
+    'sh',
+    '-c',
+    'setsid sleep 1000 & sleep 0.2; exit 0',
+  ]);
+  assert.equal(started.code, 0, started.stderr);
+  const exited = await waitForProgram(h, 'bg', (row) => row.state === 'exited', 5000, 'exited');
+  assert.match(
+    exited.reason ?? '',
+    /exited 0 after \d+ ms while 1 process\(es\) it started live on: it forks into the background/,
+  );
+  await waitFor(
+    () => findProcesses(h.home, { TEND_PROGRAM: 'bg' }).length === 0,
+    5000,
+    'what it left to be stopped',
+  );
 });
