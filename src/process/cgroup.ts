@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // cgroup v2, where the daemon may write one: a tree of the daemon's own under the cgroup it was
@@ -106,6 +106,7 @@ export class CgroupTree {
         reason: `cannot write cgroups under ${base}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       };
     }
+    removeEmptyPrograms(path);
     return new CgroupTree(path, base, enableControllers(base, path));
   }
 
@@ -125,6 +126,18 @@ export class CgroupTree {
 
   program(name: string): ProgramCgroup {
     return new ProgramCgroup(join(this.path, `${name}.program`), this.controllers);
+  }
+}
+
+/** What a SIGKILLed daemon left: empty program cgroups (rmdir refuses one that still has processes). */
+function removeEmptyPrograms(tree: string): void {
+  for (const entry of readdirSync(tree)) {
+    if (!entry.endsWith('.program')) continue;
+    try {
+      rmdirSync(join(tree, entry));
+    } catch {
+      // in use: an adopted program's processes are in it
+    }
   }
 }
 
