@@ -4,21 +4,13 @@ import {
   NotRunningError,
   ProgramExistsError,
   ProgramNotFoundError,
-  ReloadFailedError,
   StateNotSavedError,
 } from '../errors.js';
 import type { ProgramLogs } from '../logs/program-logs.js';
 import type { TendPaths } from '../paths.js';
 import type { CgroupUsage } from '../process/cgroup.js';
 import type { ProcessTreeFactory } from '../process/process-tree.js';
-import type {
-  Desired,
-  ProgramSnapshot,
-  RuntimeRecord,
-  SpawnIntent,
-  State,
-  StateChange,
-} from '../program-record.js';
+import type { Desired, ProgramSnapshot, SpawnIntent, State, StateChange } from '../program-record.js';
 import { type ActivationSystem, nodeActivationSystem, SocketActivation } from '../sockets/activation.js';
 import { type HeldSocket, HeldSockets } from '../sockets/held-sockets.js';
 import { nodeSocketSystem, type SocketSystem } from '../sockets/socket-system.js';
@@ -26,29 +18,30 @@ import type { HistoryEvent, ProgramStore, SavedProgram } from '../store/program-
 import { checkProgramCanStart, getStartProblems, type StartProblem } from './command-check.js';
 import { killLeftovers } from './kill-leftovers.js';
 import { checkLogTargets, getLogTargetKeys } from './log-targets.js';
-import { pickLostSpawn, readProcesses } from './lost-spawns.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
+import { getProgramKey } from './program-key.js';
 import { settle, waitForState } from './program-waits.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
+import {
+  findLostSpawns,
+  RESTARTING_STATES,
+  recoverSockets,
+  restoreDead,
+  stopAdopted,
+} from './restore-helpers.js';
+import { reloadOne, restartInTurn } from './rolling-restart.js';
+import { StatePersistence } from './state-persistence.js';
 import { hasProcess, isActive } from './states.js';
-import { MAX_TIMER_MS, type System, type TimerHandle } from './system.js';
+import type { System } from './system.js';
 import { resolveTargets } from './targets.js';
+
+export { getProgramKey };
 
 // The registry of programs: the public operations the API calls (create, start, stop, restart,
 // delete, signal, list) and the restore step that re-adopts what a previous daemon left running.
 
 const NO_LIMITS = { memory: null, cpu: null, pids: null } as const;
-const PRUNE_EVERY_EVENTS = 200;
-/** Recorded states from which the next spawn is an automatic restart (not a user's start). */
-const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'running', 'backoff']);
-
-/** The name all instances of a program share (web for web-0, web-1): the owner of held sockets. */
-export function getProgramKey(spec: ProgramSpec): string {
-  return spec.instanceOf ?? spec.name;
-}
-
-const SAVE_RETRY_MS = 1000;
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -80,23 +73,24 @@ export interface RestoreReport {
   readonly resting: string[];
 }
 
-/** Beyond a program's own start and stop time, how long a rolling restart waits for each instance. */
-const ROLL_GRACE_MS = 5000;
-
 export class Supervisor {
   #programs = new Map<string, ManagedProgram>();
-  #eventsSincePrune = new Map<string, number>();
   /** Log file → the program writing it, for checkLogTargets; kept as programs come and go. */
   #logOwners = new Map<string, ProgramSpec>();
-  /** Programs whose latest state the database refused, with how many changes it missed. */
-  #unsaved = new Map<ManagedProgram, number>();
-  #retryTimer: TimerHandle | null = null;
   #options: SupervisorOptions;
   #sockets: HeldSockets;
   #activation: SocketActivation;
+  #persistence: StatePersistence;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#persistence = new StatePersistence({
+      store: options.store,
+      system: options.system,
+      warn: (message) => options.log.warn(message),
+      isRegistered: (name) => this.#programs.has(name),
+      recordNote: (name, event, message) => this.recordNote(name, event, message),
+    });
     this.#sockets = new HeldSockets(options.socketSystem ?? nodeSocketSystem);
     this.#activation = new SocketActivation(options.activationSystem ?? nodeActivationSystem, options.system);
   }
@@ -113,8 +107,8 @@ export class Supervisor {
           this.#options.system.isSameProcess(runtime.pid, runtime.procStartTime),
       ),
     );
-    this.#recoverSockets(live);
-    const lostSpawns = this.#findLostSpawns(saved, live);
+    recoverSockets(live, this.#sockets, (message) => this.#options.log.info(message));
+    const lostSpawns = findLostSpawns(saved, live, (message) => this.#options.log.info(message));
     for (const record of saved) {
       if (!live.has(record)) killLeftovers(this.#options.system, this.#options.log, record);
     }
@@ -124,7 +118,7 @@ export class Supervisor {
         const program = this.#register(record.spec, record);
         program.adopt(record.runtime);
         // A stop or a restart was under way: it is finished, as the user asked (desired says which).
-        if (record.savedState === 'stopping') this.#stopAdopted(program, record.desired);
+        if (record.savedState === 'stopping') stopAdopted(program, record.desired);
         report.adopted.push(record.spec.name);
       } else if (lost) {
         // The previous daemon had decided to run it: whatever the record says, it runs, once. From a
@@ -157,36 +151,12 @@ export class Supervisor {
       (isActive(saved.savedState) || saved.savedState === 'stopped') &&
       saved.desired === 'running'
     ) {
-      this.#restoreDead(program, saved);
+      restoreDead(program, saved);
       report.restarted.push(saved.spec.name);
     } else {
-      if (isActive(saved.savedState)) this.#persist(program, null);
+      if (isActive(saved.savedState)) this.#persistence.persist(program, null);
       report.resting.push(saved.spec.name);
     }
-  }
-
-  /**
-   * Processes a dead daemon spawned but never recorded (it died between fork and write), by program:
-   * only where a spawn intent is still pending, and only a process that proves it is that spawn
-   * (lost-spawns.ts). One pass over /proc, and none when no intent is pending.
-   */
-  #findLostSpawns(
-    saved: readonly SavedProgram[],
-    live: ReadonlySet<SavedProgram>,
-  ): Map<string, RuntimeRecord> {
-    const found = new Map<string, RuntimeRecord>();
-    const pending = saved.filter((record) => record.spawnIntent !== null && !live.has(record));
-    if (pending.length === 0) return found;
-    const processes = readProcesses();
-    for (const record of pending) {
-      const lost = pickLostSpawn(record.spawnIntent as SpawnIntent, processes);
-      if (lost) found.set(record.spec.name, lost);
-      else
-        this.#options.log.info(
-          `${record.spec.name}: its last spawn left no process that proves it is that spawn`,
-        );
-    }
-    return found;
   }
 
   /** The CPU and memory of a program's whole process tree, from its cgroup; null without one (metrics). */
@@ -339,26 +309,14 @@ export class Supervisor {
       const key = spec.instanceOf ?? spec.name;
       byKey.set(key, [...(byKey.get(key) ?? []), program]);
     }
-    await Promise.all([...byKey.values()].map((group) => this.#restartInTurn(group)));
+    await Promise.all(
+      [...byKey.values()].map((group) =>
+        restartInTurn(group, this.#options.system, (n, accept, timeoutMs) =>
+          this.waitForState(n, accept, timeoutMs),
+        ),
+      ),
+    );
     return targets.map((program) => program.snapshot());
-  }
-
-  async #restartInTurn(group: readonly ManagedProgram[]): Promise<void> {
-    for (const [index, program] of group.entries()) {
-      program.dispatch({ type: 'restart' });
-      program.pollAdoptedSoon();
-      await this.#settle(program);
-      if (index === group.length - 1) return;
-      const { spec } = program.snapshot();
-      const limitMs = Math.min(
-        (spec.ready === 'startSecs' ? spec.startSecs : spec.startTimeout) + spec.stopTimeout + ROLL_GRACE_MS,
-        MAX_TIMER_MS,
-      );
-      const settled = await this.waitForState(program.name, (state) => state !== 'starting', limitMs).catch(
-        () => program.snapshot(),
-      );
-      if (settled.state !== 'running') return;
-    }
   }
 
   /**
@@ -370,7 +328,7 @@ export class Supervisor {
     for (const program of targets) {
       if (program.state !== 'running') throw new NotRunningError(program.name, program.state);
     }
-    for (const program of targets) await this.#reloadOne(program);
+    for (const program of targets) await reloadOne(program);
     return targets.map((program) => program.snapshot());
   }
 
@@ -381,22 +339,6 @@ export class Supervisor {
       .sort((a, b) => (a.snapshot().spec.instance ?? 0) - (b.snapshot().spec.instance ?? 0));
     if (instances.length === 0) throw new ProgramNotFoundError(name);
     return instances;
-  }
-
-  #reloadOne(program: ManagedProgram): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onChange = (change: StateChange) => {
-        // Over when it leaves `reloading` (or never entered it: a reload signal without notify).
-        if (change.to === 'reloading') return;
-        program.off('state-changed', onChange);
-        const reason = change.reason ?? '';
-        if (change.to === 'running' && (change.event === 'reload' || reason.startsWith('reloaded')))
-          resolve();
-        else reject(new ReloadFailedError(program.name, reason || `it is ${change.to}`));
-      };
-      program.on('state-changed', onChange);
-      program.dispatch({ type: 'reload' });
-    });
   }
 
   /** `keepSockets`: the program is being replaced (tend up), so its held sockets stay open. */
@@ -434,25 +376,6 @@ export class Supervisor {
     for (const key of keys) this.#sockets.release(key);
   }
 
-  /** After a daemon restart the sockets are taken back from the processes that still hold them. */
-  #recoverSockets(live: ReadonlySet<SavedProgram>): void {
-    const pids = new Map<string, { spec: ProgramSpec; pids: number[] }>();
-    for (const record of live) {
-      if (record.spec.sockets.length === 0 || record.runtime.pid === null) continue;
-      const key = getProgramKey(record.spec);
-      const entry = pids.get(key) ?? { spec: record.spec, pids: [] };
-      entry.pids.push(record.runtime.pid);
-      pids.set(key, entry);
-    }
-    for (const [key, { spec, pids: from }] of pids) {
-      const taken = this.#sockets.recover(key, spec.sockets, from);
-      const missing = spec.sockets.length - taken.length;
-      this.#options.log.info(
-        `${key}: took back ${taken.length} held socket(s) from pid ${from.join(', ')}${missing > 0 ? `; ${missing} to bind again` : ''}`,
-      );
-    }
-  }
-
   /** Sends a signal to the main process of each program named; those without one are skipped. */
   signal(target: string, signal: NodeJS.Signals): ProgramSnapshot[] {
     const targets = this.#targets(target);
@@ -485,9 +408,7 @@ export class Supervisor {
         }
       }
     }
-    // A last try for what could not be saved: the next daemon starts from it.
-    if (this.#unsaved.size > 0) this.#retrySaves();
-    this.#cancelRetry();
+    this.#persistence.flush();
     for (const program of this.#programs.values()) program.release();
     this.#activation.close();
     // With the programs stopped the sockets go; left running, the programs hold them for the next daemon.
@@ -590,7 +511,7 @@ export class Supervisor {
   }
 
   #onStateChanged(program: ManagedProgram, change: StateChange): void {
-    this.#persist(program, change);
+    this.#persistence.persist(program, change);
     if (change.to === 'running' && change.from !== 'running') this.#watchIdle(program.snapshot().spec);
     const exit = change.exit;
     const detail = exit ? ` (${change.reason ?? 'exited'})` : change.reason ? ` (${change.reason})` : '';
@@ -598,81 +519,6 @@ export class Supervisor {
       `${change.name}: ${change.from} → ${change.to}${detail}${change.pid ? ` pid ${change.pid}` : ''}`,
     );
     this.#options.onStateChanged?.(change, program.snapshot());
-  }
-
-  /**
-   * A state change is saved after it happened (a process exited, a timer fired: nothing to refuse).
-   * When the database cannot take it, the program is saved again later, until it can; the history
-   * misses those changes, and says how many.
-   */
-  #persist(program: ManagedProgram, change: StateChange | null): void {
-    try {
-      this.#options.store.save(program.snapshot(), change, this.#options.system.now());
-    } catch (error) {
-      this.#onSaveFailed(program, error as Error);
-      return;
-    }
-    if (!change) return;
-    // The history is capped per program; pruning every so often keeps the restart path one INSERT.
-    const written = (this.#eventsSincePrune.get(program.name) ?? 0) + 1;
-    this.#eventsSincePrune.set(program.name, written % PRUNE_EVERY_EVENTS);
-    if (written >= PRUNE_EVERY_EVENTS) this.#options.store.pruneEvents(program.name);
-  }
-
-  #onSaveFailed(program: ManagedProgram, error: Error): void {
-    const missed = this.#unsaved.get(program) ?? 0;
-    if (missed === 0)
-      this.#options.log.warn(
-        `${program.name}: cannot save its state (${error.message}); trying again every second`,
-      );
-    this.#unsaved.set(program, missed + 1);
-    this.#retryTimer ??= this.#options.system.setTimer(SAVE_RETRY_MS, () => this.#retrySaves());
-  }
-
-  #cancelRetry(): void {
-    this.#retryTimer?.cancel();
-    this.#retryTimer = null;
-  }
-
-  #retrySaves(): void {
-    this.#retryTimer = null;
-    const now = this.#options.system.now();
-    for (const [program, missed] of this.#unsaved) {
-      if (!this.#programs.has(program.name)) {
-        this.#unsaved.delete(program);
-        continue;
-      }
-      try {
-        this.#options.store.save(program.snapshot(), null, now);
-      } catch {
-        continue;
-      }
-      this.#unsaved.delete(program);
-      this.recordNote(
-        program.name,
-        'state-saved',
-        `its state is saved again; ${missed} state change(s) could not be written meanwhile and are missing from this history`,
-      );
-    }
-    if (this.#unsaved.size > 0)
-      this.#retryTimer = this.#options.system.setTimer(SAVE_RETRY_MS, () => this.#retrySaves());
-  }
-
-  #stopAdopted(program: ManagedProgram, desired: 'running' | 'stopped'): void {
-    program.dispatch({ type: desired === 'running' ? 'restart' : 'stop' });
-    program.pollAdoptedSoon();
-  }
-
-  /** A program recorded as running whose process ended while no daemon watched: its policy decides. */
-  #restoreDead(program: ManagedProgram, saved: SavedProgram): void {
-    if (saved.runtime.pid === null) {
-      program.dispatch({ type: 'start' });
-      return;
-    }
-    // Its leftovers are already dead (kill-leftovers.ts): the group is not signalled again blind, as
-    // its number could name someone else's group by now. Without /proc that check cannot be made.
-    program.adopt(process.platform === 'linux' ? { ...saved.runtime, pgid: null } : saved.runtime);
-    program.checkAdoptedNow();
   }
 
   /** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
