@@ -2,6 +2,7 @@ import { getCheckKind } from '../config/check-schema.js';
 import type { CheckView as CheckState, HealthSummary } from '../health/program-health.js';
 import type { LogFaultView } from '../logs/program-logs.js';
 import type { ProgramSnapshot } from '../program-record.js';
+import { getRestartTimings } from '../supervisor/program-context.js';
 
 // The JSON shapes of the API (documented in docs/api.md). Environment values are masked unless asked for.
 
@@ -135,14 +136,7 @@ export function toDetailView(
     restart: spec.restart,
     onExit: spec.onExit,
     successExitCodes: spec.successExitCodes,
-    restartDelayMs: spec.restartDelay,
-    backoff: {
-      initialMs: spec.backoff.initial,
-      multiplier: spec.backoff.multiplier,
-      maxMs: spec.backoff.max,
-      resetAfterMs: spec.backoff.resetAfter,
-    },
-    giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
+    ...getRestartTimings(spec),
     startSecsMs: spec.startSecs,
     ready: spec.ready,
     readyFd: spec.readyFd,

@@ -23,14 +23,7 @@ export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, no
     // onExit: ignore means no restart, whatever the restart policy says.
     restart: spec.onExit === 'ignore' ? 'never' : spec.restart,
     successExitCodes: spec.successExitCodes,
-    restartDelayMs: spec.restartDelay,
-    backoff: {
-      initialMs: spec.backoff.initial,
-      multiplier: spec.backoff.multiplier,
-      maxMs: spec.backoff.max,
-      resetAfterMs: spec.backoff.resetAfter,
-    },
-    giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
+    ...getRestartTimings(spec),
     startSecsMs: spec.startSecs,
     readiness: spec.ready,
     readyChecks: hasReadinessChecks(spec.checks),
@@ -46,5 +39,21 @@ export function getMachineContext(spec: ProgramSpec, history: ProgramHistory, no
     consecutiveFailures: history.consecutiveFailures,
     recentFailures: history.recentFailures,
     now,
+  };
+}
+
+/** The spec's restart delay, backoff and give-up in the table's units (also shown by `tend show`). */
+export function getRestartTimings(
+  spec: ProgramSpec,
+): Pick<MachineContext, 'restartDelayMs' | 'backoff' | 'giveUp'> {
+  return {
+    restartDelayMs: spec.restartDelay,
+    backoff: {
+      initialMs: spec.backoff.initial,
+      multiplier: spec.backoff.multiplier,
+      maxMs: spec.backoff.max,
+      resetAfterMs: spec.backoff.resetAfter,
+    },
+    giveUp: spec.giveUp ? { failures: spec.giveUp.failures, withinMs: spec.giveUp.within } : null,
   };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProgramDetailView } from '../../src/api/views.js';
@@ -9,6 +8,7 @@ import {
   createTendHome,
   fixture,
   getEvents,
+  getFreePort,
   getProgram,
   waitFor,
   waitForProgram,
@@ -16,14 +16,6 @@ import {
 
 // Health checks against real servers: each kind, a ready check gating running, an unhealthy program
 // restarted with the reason in its history, a hung exec check killed at its timeout.
-
-async function getFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('an http ready check holds a python http.server in starting until it answers; ls shows it healthy', async (t) => {
   const h = await createTendHome();

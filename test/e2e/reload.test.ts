@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 // The benchmark's keep-alive client: retries only a request that a reused connection lost unanswered.
@@ -10,6 +9,7 @@ import {
   createProgram,
   createTendHome,
   fixture,
+  getFreePort,
   getProgram,
   isAlive,
   ROOT,
@@ -22,14 +22,6 @@ import {
 // signal; a main process that hands over (MAINPID=) is followed.
 
 const NODE_SERVER = join(ROOT, 'examples/held-socket/server.mjs');
-
-async function getFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('a rolling reload of 3 instances under load fails no request', async (t) => {
   const h = await createTendHome();

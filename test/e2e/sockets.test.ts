@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProgramDetailView } from '../../src/api/views.js';
@@ -10,6 +9,7 @@ import {
   createProgram,
   createTendHome,
   fixture,
+  getFreePort,
   getProgram,
   killDaemon,
   ROOT,
@@ -22,14 +22,6 @@ import {
 // shared by instances, outliving restarts of the program and of the daemon.
 
 const NODE_SERVER = `${ROOT}/examples/held-socket/server.mjs`;
-
-async function getFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** Opens a connection and sends a GET at once; resolves with the body whenever the answer comes. */
 function request(port: number): { connected: Promise<void>; body: Promise<string> } {
