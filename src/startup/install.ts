@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StartupFailedError } from '../errors.js';
 import type { StartupPlan } from './startup-plan.js';
@@ -16,9 +16,17 @@ export const runCommand: CommandRunner = (argv) => {
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
 };
 
+// O_NOFOLLOW: a unit path that another user has made a symlink is refused, never written through.
+const UNIT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+
 export function writeUnit(plan: StartupPlan): void {
   mkdirSync(dirname(plan.unitPath), { recursive: true });
-  writeFileSync(plan.unitPath, plan.content, { mode: 0o644 });
+  const fd = openSync(plan.unitPath, UNIT_FLAGS, 0o644);
+  try {
+    writeFileSync(fd, plan.content);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function removeUnit(plan: StartupPlan): void {
