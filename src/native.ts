@@ -64,7 +64,7 @@ export interface NativeSpawnRequest {
   readonly gid?: number;
   readonly groups?: readonly number[];
   readonly newSession?: boolean;
-  /** An fd of cgroup.procs: the child writes "0" to it first, so it runs in that cgroup from the start. */
+  /** The program cgroup's directory fd: the child is born in it (clone3), or moves itself in before exec. */
   readonly cgroupFd?: number;
   /** Sets LISTEN_PID to the child's own pid. */
   readonly listenPid?: boolean;

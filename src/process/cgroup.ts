@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 // cgroup v2, where the daemon may write one: a tree of the daemon's own under the cgroup it was
@@ -178,14 +187,14 @@ export class ProgramCgroup {
     return RESOURCE_CONTROLLERS.filter((name) => limits[name] !== null && !this.#controllers.has(name));
   }
 
-  /** Creates the cgroup, writes the limits, and opens cgroup.procs for the spawn (the caller closes it). */
+  /** Creates the cgroup, writes the limits, and opens its directory for the spawn (the caller closes it). */
   prepare(limits: ResourceLimits): number {
     mkdirSync(this.path, { recursive: true });
     this.#write('memory.max', limits.memory === null ? 'max' : String(limits.memory), 'memory');
     this.#write('memory.swap.max', limits.memory === null ? 'max' : '0', 'memory');
     this.#write('cpu.max', limits.cpu === null ? `max ${CPU_PERIOD_USEC}` : formatCpuMax(limits.cpu), 'cpu');
     this.#write('pids.max', limits.pids === null ? 'max' : String(limits.pids), 'pids');
-    return openSync(join(this.path, 'cgroup.procs'), 'w');
+    return openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
   }
 
   pids(): number[] {

@@ -20,8 +20,8 @@ export interface Tracking {
 
 export interface ProcessTree {
   readonly tracking: Tracking;
-  /** Before a spawn: the fd the child moves itself with (cgroup.procs), to release after the spawn. */
-  beforeSpawn(): { readonly cgroupProcsFd?: number; release(): void };
+  /** Before a spawn: the cgroup directory the child is born in (an fd), to release after the spawn. */
+  beforeSpawn(): { readonly cgroupFd?: number; release(): void };
   /** Signals the program's processes outside process group `pgid`; false when there were none. */
   signalOthers(pgid: number | null, signal: NodeJS.Signals): boolean;
   /** How many of the program's processes are alive (a main that forked into the background left them). */
@@ -92,7 +92,7 @@ function createCgroupTree(tree: CgroupTree, options: TrackingOptions): ProcessTr
     beforeSpawn() {
       const fd = cgroup.prepare(options.limits);
       oomBaseline = cgroup.oomKills();
-      return { cgroupProcsFd: fd, release: () => closeQuietly(fd) };
+      return { cgroupFd: fd, release: () => closeQuietly(fd) };
     },
     signalOthers(pgid, signal) {
       if (signal === 'SIGKILL') return cgroup.signal('SIGKILL') > 0;

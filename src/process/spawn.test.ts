@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,6 +17,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ExecFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
+import { findCgroup2Mount, findOwnCgroup } from './cgroup.js';
 import { type SpawnRequest, spawnChild } from './spawn.js';
 
 // The native spawner with real processes: what the child gets (fds, env, session, umask, signals) and
@@ -189,4 +200,45 @@ test('a file that is not executable fails with EACCES and 126; a missing cwd nam
 function findZombieChildren(): number[] {
   const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'latin1').trim();
   return children ? children.split(' ').map(Number).filter(isZombieOf) : [];
+}
+
+// A program with a cgroup is born in it (clone3 CLONE_INTO_CGROUP), or, where that is not to be had
+// (TEND_NO_CLONE3=1, a kernel before 5.7, not x86_64), moves itself in before exec: either way its
+// first instruction already runs there.
+function makeCgroup(t: { after(fn: () => void): void }): string | null {
+  const mount = findCgroup2Mount(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const own = findOwnCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
+  if (!mount || own === null || process.getuid?.() !== 0) return null;
+  const relative = own.startsWith(mount.root) ? own.slice(mount.root.length) : own;
+  const path = join(mount.mountPoint, relative, `tend-spawn-test-${process.pid}`);
+  try {
+    mkdirSync(path);
+  } catch {
+    return null;
+  }
+  t.after(() => rmdirSync(path));
+  return path;
+}
+
+for (const clone3 of [true, false]) {
+  test(`a child given a cgroup runs in it from exec on (${clone3 ? 'clone3' : 'cgroup.procs'})`, {
+    skip,
+  }, async (t) => {
+    const cgroup = makeCgroup(t);
+    if (!cgroup) return t.skip('needs root and a writable cgroup2 hierarchy');
+    const dirFd = openSync(cgroup, constants.O_RDONLY | constants.O_DIRECTORY);
+    if (!clone3) process.env.TEND_NO_CLONE3 = '1';
+    try {
+      const probe = run(t, 'cat /proc/self/cgroup', { cgroupFd: dirFd });
+      assert.equal((await probe.exited).code, 0);
+      const line = probe
+        .output()
+        .split('\n')
+        .find((entry) => entry.startsWith('0::'));
+      assert.ok(line?.endsWith(`/tend-spawn-test-${process.pid}`), `in ${line}`);
+    } finally {
+      delete process.env.TEND_NO_CLONE3;
+      closeSync(dirFd);
+    }
+  });
 }

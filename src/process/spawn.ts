@@ -30,8 +30,8 @@ export interface SpawnRequest {
    * that execs the program in the fallback). extraFds must not use those numbers.
    */
   readonly listenFds?: readonly { readonly fd: number; readonly name: string }[];
-  /** An open fd of the program cgroup's cgroup.procs: the child moves there before anything else runs. */
-  readonly cgroupProcsFd?: number;
+  /** The program cgroup's directory (an open fd): the child is born in it (clone3 CLONE_INTO_CGROUP). */
+  readonly cgroupFd?: number;
 }
 
 export interface ChildHandle {
@@ -107,7 +107,7 @@ function spawnWithHelper(native: NativeHelper, request: SpawnRequest): ChildHand
         ...(request.umask !== undefined ? { umask: request.umask } : {}),
         ...(request.uid !== undefined ? { uid: request.uid, groups: request.groups ?? [] } : {}),
         ...(request.gid !== undefined ? { gid: request.gid } : {}),
-        ...(request.cgroupProcsFd !== undefined ? { cgroupFd: request.cgroupProcsFd } : {}),
+        ...(request.cgroupFd !== undefined ? { cgroupFd: request.cgroupFd } : {}),
         listenPid: (request.listenFds?.length ?? 0) > 0,
       },
       (code, signal) => {

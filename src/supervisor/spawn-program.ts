@@ -70,7 +70,7 @@ export function spawnProgram(
       stderr: fds.err,
       extraFds: readyFd ? [readyFd] : [],
       listenFds: sockets,
-      ...(cgroup?.cgroupProcsFd !== undefined ? { cgroupProcsFd: cgroup.cgroupProcsFd } : {}),
+      ...(cgroup?.cgroupFd !== undefined ? { cgroupFd: cgroup.cgroupFd } : {}),
     });
     return { child };
   } catch (error) {
