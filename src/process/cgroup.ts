@@ -228,6 +228,7 @@ export class ProgramCgroup {
 
   /** How many processes the kernel's OOM killer took in this cgroup so far (memory.events). */
   oomKills(): number {
+    if (!this.#controllers.has('memory')) return 0;
     const match = /^oom_kill (\d+)$/m.exec(readText(join(this.path, 'memory.events')) ?? '');
     return match ? Number(match[1]) : 0;
   }

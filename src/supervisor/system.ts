@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
 import { getNativeHelper } from '../native.js';
 import { isAlive, isInGroup, isSameProcess, readStartTime } from '../proc/liveness.js';
@@ -36,8 +36,23 @@ export interface System extends Clock {
   newSpawnId(): string;
 }
 
+/** Random bytes drawn 4 KiB at a time: one getrandom per 256 spawns, not a crypto call on each restart. */
+const spawnIdPool = { bytes: Buffer.alloc(4096), used: 4096 };
+
+function newSpawnId(): string {
+  if (spawnIdPool.used === spawnIdPool.bytes.length) {
+    randomFillSync(spawnIdPool.bytes);
+    spawnIdPool.used = 0;
+  }
+  const id = spawnIdPool.bytes.toString('hex', spawnIdPool.used, spawnIdPool.used + 16);
+  // Never handed out twice: the bytes are overwritten as they are taken.
+  spawnIdPool.bytes.fill(0, spawnIdPool.used, spawnIdPool.used + 16);
+  spawnIdPool.used += 16;
+  return id;
+}
+
 export const nodeSystem: System = {
-  newSpawnId: () => randomBytes(16).toString('hex'),
+  newSpawnId,
   spawn: spawnChild,
   kill(pid, signal) {
     try {
