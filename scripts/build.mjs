@@ -35,6 +35,9 @@ const rest = await build({
   ...common,
   entryPoints: { daemon: 'src/daemon/entry.ts', index: 'src/index.ts', 'daemon-toolkit': 'src/sdk/index.ts' },
   outdir: 'dist',
+  // The daemon loads the config loader (YAML) only for `daemon run -f`: a chunk of its own.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
 });
 

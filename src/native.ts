@@ -87,8 +87,22 @@ export function getPipeDrain(): PipeDrainHelper | null {
   return native as PipeDrainHelper;
 }
 
-const NATIVE_PATH = '../build/Release/tend_native.node';
+// Relative to this module: src/ or dist/ (one level below the package), or a bundle chunk in
+// dist/chunks/ (two levels).
+const NATIVE_PATHS = ['../build/Release/tend_native.node', '../../build/Release/tend_native.node'];
 let cached: NativeHelper | null | undefined;
+
+function loadNativeHelper(): NativeHelper | null {
+  const require = createRequire(import.meta.url);
+  for (const path of NATIVE_PATHS) {
+    try {
+      return require(path) as NativeHelper;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') return null;
+    }
+  }
+  return null;
+}
 
 export function getNativeHelper(): NativeHelper | null {
   if (cached === undefined) {
@@ -96,11 +110,7 @@ export function getNativeHelper(): NativeHelper | null {
       cached = null;
       return cached;
     }
-    try {
-      cached = createRequire(import.meta.url)(NATIVE_PATH) as NativeHelper;
-    } catch {
-      cached = null;
-    }
+    cached = loadNativeHelper();
   }
   return cached;
 }

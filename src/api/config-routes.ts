@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ProgramSpec, programInputSchema, programNameSchema } from '../config/program-schema.js';
 import { applyPlan, DEPENDENCY_TIMEOUT_MS, getStartOrder } from '../deploy/apply.js';
 import { computePlan, withDependencies } from '../deploy/plan.js';

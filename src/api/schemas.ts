@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { programInputSchema } from '../config/program-schema.js';
 import { describeZodIssue } from '../config/zod-problems.js';
 import { BadRequestError } from '../errors.js';

@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { callApi } from '../api/client.js';
 import { checkHome, ensureHome } from '../daemon/home.js';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { DaemonNotRunningError, DaemonUnavailableError, isTendError } from '../errors.js';
 import type { TendPaths } from '../paths.js';
 import { spawnDetached } from '../sdk/detach.js';
@@ -61,7 +62,7 @@ export async function ensureDaemon(paths: TendPaths): Promise<void> {
   let why = `see ${paths.daemonLog}`;
   try {
     await spawnDetached('tend', paths.pidFile, {
-      argv: [getDaemonEntry(), DAEMON_LOG_FILE_FLAG],
+      argv: [...DAEMON_NODE_FLAGS, getDaemonEntry(), DAEMON_LOG_FILE_FLAG],
       outputFd: logFd,
       stdout: paths.daemonLog,
       readyTimeoutMs: DAEMON_START_TIMEOUT_MS,

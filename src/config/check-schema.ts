@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The `checks:` of a program (docs/health.md): one probe each (http, tcp or exec) with its timing,
 // thresholds and level. One factory serves both forms: tend.yaml as written (durations still text)

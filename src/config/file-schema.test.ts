@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TendConfig } from './define-config.js';
 import { configFileSchema, getKnownKeys, PROGRAM_ONLY_KEYS } from './file-schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeSignal } from '../signals.js';
 import { parseDuration, parseSize } from '../units.js';
 import { createCheckSchema } from './check-schema.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, isAbsolute, relative } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigError } from '../errors.js';
 import { type DependencyNode, orderByDependencies } from './dependency-order.js';
 import { createEnvFileReader, type EnvFileReader } from './env-file.js';

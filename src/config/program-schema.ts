@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CONSOLE_TARGET,
   DEFAULT_LOG_KEEP,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSocketAddress } from '../sockets/socket-address.js';
 
 // The `sockets:` of a program (docs/reload.md): listening sockets the daemon binds and holds, passed

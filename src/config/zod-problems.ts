@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatDidYouMean } from '../did-you-mean.js';
 import { getKnownKeys, PROGRAM_ONLY_KEYS } from './file-schema.js';
 import { describeValue, getValueAt, type Path, type Problem } from './problems.js';

@@ -1,5 +1,5 @@
 import { applyRoute } from '../api/config-routes.js';
-import { type LoadedConfig, loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { CONSOLE_TARGET } from '../logs/log-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
@@ -9,6 +9,8 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 // does not send somewhere itself goes to the daemon's output as `NAME | line`.
 
 export async function loadStartupConfig(file: string): Promise<LoadedConfig> {
+  // Loaded here only: the YAML parser stays out of a daemon that never reads a file (less memory).
+  const { loadConfig } = await import('../config/load.js');
   const config = await loadConfig({ file, cwd: process.cwd(), env: process.env });
   const programs = config.programs.map((program) => ({
     ...program,

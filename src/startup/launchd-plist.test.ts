@@ -82,7 +82,7 @@ describe('launchd plist', () => {
     const plist = parsePlist(renderLaunchdPlist({ ...spec, scope: 'user', user: null }));
     assert.deepEqual(plist, {
       Label: 'dev.tend.tend',
-      ProgramArguments: [spec.nodePath, spec.tendPath, 'daemon', 'run'],
+      ProgramArguments: [spec.nodePath, '--max-semi-space-size=1', spec.tendPath, 'daemon', 'run'],
       EnvironmentVariables: { TEND_HOME: spec.tendHome, PATH: spec.pathEnv },
       WorkingDirectory: '/',
       RunAtLoad: true,
@@ -107,7 +107,7 @@ describe('launchd plist', () => {
     assert.equal(plist.EnvironmentVariables.TEND_HOME, '/Users/a&b/<tend>');
     const unit = parseInstalledUnit('launchd', text);
     assert.equal(unit.tendHome, '/Users/a&b/<tend>');
-    assert.deepEqual(unit.argv, [spec.nodePath, spec.tendPath, 'daemon', 'run']);
+    assert.deepEqual(unit.argv, [spec.nodePath, '--max-semi-space-size=1', spec.tendPath, 'daemon', 'run']);
     assert.equal(unit.timeoutStopSec, 25);
   });
 });

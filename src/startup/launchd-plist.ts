@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import type { StartupScope } from './unit-name.js';
 
 // The launchd job that runs `tend daemon run` for one TEND_HOME: a LaunchAgent (the user's, at
@@ -23,7 +24,10 @@ export function renderLaunchdPlist(spec: LaunchdJobSpec): string {
   const user = spec.scope === 'system' && spec.user !== null && spec.user !== 'root' ? spec.user : null;
   const body = [
     key('Label', string(spec.label)),
-    key('ProgramArguments', array([spec.nodePath, spec.tendPath, 'daemon', 'run'].map(string))),
+    key(
+      'ProgramArguments',
+      array([spec.nodePath, ...DAEMON_NODE_FLAGS, spec.tendPath, 'daemon', 'run'].map(string)),
+    ),
     key(
       'EnvironmentVariables',
       dict([key('TEND_HOME', string(spec.tendHome)), key('PATH', string(spec.pathEnv))]),

@@ -15,8 +15,14 @@ const unitText = (nodePath: string, timeoutStopSec = 25) =>
     timeoutStopSec,
   });
 
+// node answers --version; tend answers only when node runs the very script the unit names (not a
+// node flag the unit puts before it).
 const working = (_command: string, args: string[]) =>
-  args[0] === '--version' ? { status: 0, stdout: 'v20.11.0\n' } : { status: 0, stdout: '0.1.0\n' };
+  args[0] === '--version'
+    ? { status: 0, stdout: 'v20.11.0\n' }
+    : args[0] === '/opt/tend/bin/tend.js'
+      ? { status: 0, stdout: '0.1.0\n' }
+      : { status: 9, stdout: '' };
 
 describe('tend startup --check', () => {
   test('a unit naming a working node and tend passes', () => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { skipNodeFlags } from '../daemon/node-flags.js';
 import type { InitSystem } from './startup-plan.js';
 
 // `tend startup --check`: does the installed unit still start a working daemon? It reads the unit
@@ -34,7 +35,8 @@ export interface CheckInput {
 export function checkInstalledUnit(input: CheckInput): CheckFinding[] {
   const probe = input.probe ?? runProbe;
   const findings: CheckFinding[] = [];
-  const [nodePath, tendPath] = input.unit.argv;
+  const [nodePath] = input.unit.argv;
+  const [tendPath] = skipNodeFlags(input.unit.argv.slice(1));
   if (!nodePath || !tendPath) return [{ ok: false, what: 'the unit does not name node and tend' }];
   const nodeVersion = isExecutable(nodePath) ? probe(nodePath, ['--version']) : null;
   const major = nodeVersion?.status === 0 ? Number(/^v(\d+)/.exec(nodeVersion.stdout.trim())?.[1]) : NaN;

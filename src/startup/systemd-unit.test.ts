@@ -78,7 +78,7 @@ describe('systemd units', () => {
     const content = planStartup(request('system', 10_000), true).content;
     for (const line of ['Type=notify', 'NotifyAccess=all', 'KillMode=mixed', 'Restart=on-failure'])
       assert.match(content, new RegExp(`^${line}$`, 'm'));
-    assert.match(content, /^ExecStart=\/\S+ \/\S+bin\/tend\.js daemon run$/m);
+    assert.match(content, /^ExecStart=\/\S+ --max-semi-space-size=1 \/\S+bin\/tend\.js daemon run$/m);
     assert.match(content, /^Environment=TEND_HOME=\/root\/\.tend$/m);
   });
 
@@ -95,7 +95,7 @@ describe('systemd units', () => {
     const exec = /^ExecStart=(.*)$/m.exec(content)?.[1] ?? '';
     assert.deepEqual(
       splitSystemdWords(exec).map((word) => word.replace(/\$\$/g, '$')),
-      ['/opt/my node/bin/node', '/srv/100%/$HOME/tend.js', 'daemon', 'run'],
+      ['/opt/my node/bin/node', '--max-semi-space-size=1', '/srv/100%/$HOME/tend.js', 'daemon', 'run'],
     );
     assert.equal(quoteArgument('plain'), 'plain');
     assert.match(content, /^Environment="TEND_HOME=\/home\/a b\/\.tend"$/m);

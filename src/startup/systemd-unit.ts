@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import type { StartupScope } from './unit-name.js';
 
 // The systemd unit that runs `tend daemon run` for one TEND_HOME (docs/boot.md explains each line).
@@ -38,7 +39,7 @@ export function renderSystemdUnit(spec: DaemonUnitSpec): string {
     '[Service]',
     'Type=notify',
     'NotifyAccess=all',
-    `ExecStart=${[spec.nodePath, spec.tendPath, 'daemon', 'run'].map(quoteArgument).join(' ')}`,
+    `ExecStart=${[spec.nodePath, ...DAEMON_NODE_FLAGS, spec.tendPath, 'daemon', 'run'].map(quoteArgument).join(' ')}`,
     `Environment=${quoteAssignment(`TEND_HOME=${spec.tendHome}`)}`,
     `Environment=${quoteAssignment(`PATH=${spec.pathEnv}`)}`,
     ...(system && spec.user !== null && spec.user !== 'root' ? [`User=${spec.user}`] : []),

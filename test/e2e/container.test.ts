@@ -135,9 +135,12 @@ test('a container whose programs all end fatal exits non-zero instead of idling'
 function getDockerArgv(dockerfile: string, instruction: RegExp): string[] {
   const line = dockerfile.split('\n').find((text) => instruction.test(text)) ?? '';
   const argv = JSON.parse(line.slice(line.indexOf('['))) as string[];
-  return argv.flatMap((word) =>
-    word === 'tend' ? [process.execPath, TEND_BIN] : [word.replace('/app/', `${join(ROOT, 'examples')}/`)],
-  );
+  const local: Record<string, string[]> = {
+    tend: [process.execPath, TEND_BIN],
+    node: [process.execPath],
+    '/usr/local/bin/tend': [TEND_BIN],
+  };
+  return argv.flatMap((word) => local[word] ?? [word.replace('/app/', `${join(ROOT, 'examples')}/`)]);
 }
 
 test('the example Dockerfile: its entrypoint runs the example as PID 1, its health check asks tend, its stop signal stops it with 0', {

@@ -94,6 +94,9 @@ test('the CLI starts a daemon on demand that is detached from the terminal and k
   assert.equal(statSync(h.home).mode & 0o777, 0o700, 'TEND_HOME is tightened to 0700');
   assert.equal(statSync(join(h.home, 'tend.sock')).mode & 0o777, 0o600, 'the socket is 0600');
   assert.equal(readFileSync(join(h.home, 'daemon.pid'), 'utf8').trim(), String(info.pid));
+  // Its node runs with the daemon's V8 settings (src/daemon/node-flags.ts: a small young generation).
+  const argv = readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').split('\0');
+  assert.ok(argv.includes('--max-semi-space-size=1'), argv.join(' '));
 });
 
 test('concurrent commands on a fresh home start exactly one daemon', async (t) => {
