@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import type { Problem } from './problems.js';
 
 // Loads tend.config.ts / .js: esbuild bundles the file and its relative imports, `import 'tend'`
@@ -55,6 +55,8 @@ export async function loadModuleConfig(file: string): Promise<{ data: unknown } 
   const externals = new Set<string>();
   let code: string;
   try {
+    // esbuild is loaded here only: a tend.yaml never pays for it (tend up starts faster).
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       absWorkingDir: dirname(file),

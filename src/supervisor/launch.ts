@@ -25,11 +25,27 @@ export function getLaunch(spec: ProgramSpec): Launch {
 }
 
 /**
+ * A copy of the daemon's environment, taken once per turn of the event loop: reading process.env
+ * goes through the C++ environment for every variable, and `tend up` launches 100 programs in one turn.
+ */
+let daemonEnv: Record<string, string | undefined> | null = null;
+
+function getDaemonEnv(): Record<string, string | undefined> {
+  if (daemonEnv === null) {
+    daemonEnv = { ...process.env };
+    setImmediate(() => {
+      daemonEnv = null;
+    });
+  }
+  return daemonEnv;
+}
+
+/**
  * The daemon's environment, then the program's, then per-instance values and tend's own variables.
  * Python output is unbuffered unless the program says otherwise, so lines are not stuck in a buffer.
  */
 export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, ...spec.env, TEND_PROGRAM: spec.name };
+  const env: Record<string, string | undefined> = { ...getDaemonEnv(), ...spec.env, TEND_PROGRAM: spec.name };
   // The daemon sets its own TEND_HOME at start: a program can call `tend`, and a new daemon can tell
   // which session leaders are this home's programs (see lost-spawns.ts).
   if (process.env.TEND_HOME !== undefined) env.TEND_HOME = process.env.TEND_HOME;

@@ -21,8 +21,7 @@ export function checkLogTargets(
   paths: TendPaths,
   owners: ReadonlyMap<string, ProgramSpec>,
 ): void {
-  const internals = getInternals(paths);
-  const fifoDir = canonical(paths.fifoDir) + sep;
+  const { internals, fifoDir } = getInternals(paths);
   for (const [stream, target] of Object.entries(targets) as [keyof LogTargets, string][]) {
     if (target === CONSOLE_TARGET || target.startsWith('/dev/')) continue;
     const path = canonical(target);
@@ -39,7 +38,20 @@ export function checkLogTargets(
   }
 }
 
-function getInternals(paths: TendPaths): Map<string, string> {
+/** One resolution per turn of the event loop: `tend up` checks 100 programs against the same files. */
+let internalsCache: { paths: TendPaths; internals: Map<string, string>; fifoDir: string } | null = null;
+
+function getInternals(paths: TendPaths): { internals: Map<string, string>; fifoDir: string } {
+  if (internalsCache?.paths !== paths) {
+    internalsCache = { paths, internals: resolveInternals(paths), fifoDir: canonical(paths.fifoDir) + sep };
+    setImmediate(() => {
+      internalsCache = null;
+    });
+  }
+  return internalsCache;
+}
+
+function resolveInternals(paths: TendPaths): Map<string, string> {
   const db = paths.database;
   return new Map([
     [canonical(paths.home), 'home (TEND_HOME)'],
