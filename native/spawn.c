@@ -12,8 +12,10 @@
 // cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period: 10–25 ms per spawn,
 // measured here, where the clone itself takes 0.1 ms. clone3 has no libc wrapper that switches stacks,
 // so a few lines of assembly do (x86_64); elsewhere, or on a kernel without it (< 5.7), the child
-// writes "0" to cgroup.procs before anything else runs in it (TEND_NO_CLONE3=1 forces that path,
-// which the tests take too).
+// writes "0" to cgroup.procs before anything else runs in it. The caller says when a cgroup may take a cloned child: on Linux 6.14
+// and later one that ever had cgroup.kill written kills every child cloned into it (src/process/cgroup.ts). clone3 reaches one hierarchy: on a hybrid host the cgroup v1 cgroups that
+// carry a program's limits are joined by the child writing "0" to each of their cgroup.procs fds (the
+// parent opened them), and only programs with such limits pay for that move.
 //
 // The child side only makes async-signal-safe system calls (the parent's other threads keep running,
 // and any lock they hold stays held in the child): no malloc, no stdio, no NSS. Credentials go through
@@ -57,6 +59,7 @@
 
 #define CHILD_STACK_BYTES (256 * 1024)
 #define MAX_FD_PAIRS 64
+#define MAX_CGROUP_PROCS_FDS 8
 #define LISTEN_PID_DIGITS 12
 
 struct spawn_plan {
@@ -74,7 +77,10 @@ struct spawn_plan {
   gid_t *groups;
   int new_session;
   int cgroup_fd;             // the program cgroup's directory; -1: stay in the daemon's cgroup
+  int clone_into_cgroup;     // the caller allows clone3(CLONE_INTO_CGROUP) into cgroup_fd
   int born_in_cgroup;        // clone3 put the child there; otherwise it moves itself
+  int procs_count;           // cgroup v1 cgroup.procs fds the child writes "0" to (limits on hybrid hosts)
+  int procs_fds[MAX_CGROUP_PROCS_FDS];
   char *listen_pid;          // the digits after "LISTEN_PID=" in envp, or NULL
   char path_buffer[PATH_MAX];
   // Written by the child when a step fails; read by the parent once the child is gone.
@@ -177,6 +183,8 @@ static int child_main(void *argument) {
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &default_action, NULL);
   if (plan->cgroup_fd >= 0 && !plan->born_in_cgroup) join_cgroup(plan);
+  for (int i = 0; i < plan->procs_count; i++)
+    if (write(plan->procs_fds[i], "0", 1) != 1) child_fail(plan, "write(cgroup.procs)");
   if (plan->new_session && setsid() < 0) child_fail(plan, "setsid");
   map_fds(plan);
   if (plan->umask_value >= 0) umask((mode_t)plan->umask_value);
@@ -352,7 +360,7 @@ static pid_t clone_child(struct spawn_plan *plan, int *pidfd) {
   pid_t pid = -1;
   plan->born_in_cgroup = 0;
 #ifdef HAVE_CLONE3_CALLING
-  if (plan->cgroup_fd >= 0 && clone3_usable && !getenv("TEND_NO_CLONE3")) {
+  if (plan->cgroup_fd >= 0 && plan->clone_into_cgroup && clone3_usable) {
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_INTO_CGROUP;
@@ -459,13 +467,24 @@ napi_value spawn_process(napi_env env, napi_callback_info info) {
   plan->gid = get_int(env, request, "gid", -1);
   plan->new_session = get_bool(env, request, "newSession");
   plan->cgroup_fd = get_int(env, request, "cgroupFd", -1);
+  plan->clone_into_cgroup = get_bool(env, request, "cloneIntoCgroup");
+  plan->procs_count = get_ints(env, request, "cgroupProcsFds", plan->procs_fds, MAX_CGROUP_PROCS_FDS);
   int fds[2 * MAX_FD_PAIRS];
   int fd_values = get_ints(env, request, "fds", fds, 2 * MAX_FD_PAIRS);
   int group_values[NGROUPS_MAX > 65536 ? 65536 : NGROUPS_MAX];
   int groups = get_ints(env, request, "groups", group_values, (int)(sizeof group_values / sizeof group_values[0]));
-  if (!file || !plan->argv || count < 1 || !plan->envp || fd_values == -2 || fd_values % 2 != 0 || groups == -2) {
+  if (!file || !plan->argv || count < 1 || !plan->envp || fd_values == -2 || fd_values % 2 != 0 || groups == -2 ||
+      plan->procs_count == -2) {
     release_plan(plan, file);
-    return type_error(env, "spawnProcess: needs file, argv (at least one), env, and at most 64 fd pairs");
+    return type_error(env,
+                      "spawnProcess: needs file, argv (at least one), env, at most 64 fd pairs and 8 cgroup fds");
+  }
+  if (plan->procs_count < 0) plan->procs_count = 0;
+  for (int i = 0; i < plan->procs_count; i++) {
+    if (plan->procs_fds[i] < 0) {
+      release_plan(plan, file);
+      return type_error(env, "spawnProcess: cgroupProcsFds holds open file descriptors");
+    }
   }
   plan->pairs = fd_values < 0 ? 0 : fd_values / 2;
   for (int i = 0; i < plan->pairs; i++) {

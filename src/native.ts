@@ -66,6 +66,10 @@ export interface NativeSpawnRequest {
   readonly newSession?: boolean;
   /** The program cgroup's directory fd: the child is born in it (clone3), or moves itself in before exec. */
   readonly cgroupFd?: number;
+  /** clone3 the child straight into cgroupFd; false: the child joins it through cgroup.procs. */
+  readonly cloneIntoCgroup?: boolean;
+  /** Open cgroup v1 cgroup.procs fds (at most 8; limits on hybrid hosts): the child writes "0" to each before exec. */
+  readonly cgroupProcsFds?: readonly number[];
   /** Sets LISTEN_PID to the child's own pid. */
   readonly listenPid?: boolean;
 }

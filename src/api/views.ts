@@ -73,8 +73,16 @@ export interface ProgramDetailView extends ProgramStatusView {
   sockets: { name: string; address: string }[];
   logs: LogsView;
   limits: { memoryBytes: number | null; cpus: number | null; pids: number | null };
-  /** How its processes are tracked: a cgroup per program, or its process group plus a /proc sweep. */
-  tracking: { mode: 'cgroup' | 'process-group'; cgroup: string | null; note: string | null } | null;
+  /**
+   * How its processes are tracked (a cgroup per program, or its process group plus a /proc sweep),
+   * and which cgroup carries each of its limits (cgroup v2, or cgroup v1 on a hybrid host).
+   */
+  tracking: {
+    mode: 'cgroup' | 'process-group';
+    cgroup: string | null;
+    limits: Partial<Record<'memory' | 'cpu' | 'pids', { version: 1 | 2; cgroup: string }>>;
+    note: string | null;
+  } | null;
 }
 
 export interface LogsView {

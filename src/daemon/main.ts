@@ -95,6 +95,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const trees = createProcessTrees(paths.home, process.pid);
   const tracking = trees.mode === 'cgroup' ? 'a cgroup per program under' : 'process group + /proc sweep:';
   log.info(`process tracking: ${tracking} ${trees.detail}`);
+  log.info(`resource limits: ${trees.limitsDetail}`);
   supervisor = new Supervisor({
     paths,
     store,

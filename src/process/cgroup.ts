@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { findCgroup2Mount, findOwnCgroup } from './cgroup-mounts.js';
 
 // cgroup v2, where the daemon may write one: a tree of the daemon's own under the cgroup it was
 // started in (`tend-<hash of TEND_HOME>`), the daemon itself moved into its leaf `daemon` (a cgroup
@@ -30,43 +31,30 @@ export interface ResourceLimits {
 }
 
 export interface CgroupUsage {
-  /** cpu.stat usage_usec: CPU time of every process the cgroup ever held. */
+  /** cpu.stat usage_usec (cpuacct.usage in v1): CPU time of every process the cgroup ever held. */
   readonly cpuUsec: number | null;
-  /** memory.current in bytes (null without the memory controller). */
+  /** memory.current (memory.usage_in_bytes in v1) in bytes; null without the memory controller. */
   readonly memoryBytes: number | null;
 }
 
-const CPU_PERIOD_USEC = 100_000;
+export const CPU_PERIOD_USEC = 100_000;
 
-/** The cgroup2 mount point in /proc/self/mountinfo text, with the root it shows; null when none. */
-export function findCgroup2Mount(mountinfo: string): { mountPoint: string; root: string } | null {
-  for (const line of mountinfo.split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (!before || !after || after.split(' ')[0] !== 'cgroup2') continue;
-    const fields = before.split(' ');
-    const root = unescapeMountPath(fields[3] ?? '/');
-    const mountPoint = unescapeMountPath(fields[4] ?? '');
-    if (mountPoint) return { mountPoint, root };
-  }
-  return null;
-}
-
-/** The unified hierarchy's path (`0::/path`) in /proc/self/cgroup text; null when none. */
-export function findOwnCgroup(procCgroup: string): string | null {
-  const line = procCgroup.split('\n').find((candidate) => candidate.startsWith('0::'));
-  return line ? line.slice(3).trim() : null;
+/** The CPU time a number of CPUs may take per period, in microseconds: at least 1 ms. */
+export function getCpuQuotaUsec(cpus: number): number {
+  return Math.max(1000, Math.round(cpus * CPU_PERIOD_USEC));
 }
 
 /** cpu.max for a number of CPUs: "quota period" in microseconds. */
 export function formatCpuMax(cpus: number): string {
-  return `${Math.max(1000, Math.round(cpus * CPU_PERIOD_USEC))} ${CPU_PERIOD_USEC}`;
+  return `${getCpuQuotaUsec(cpus)} ${CPU_PERIOD_USEC}`;
 }
 
-function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+/** The name of the daemon's tree in every hierarchy: one per TEND_HOME. */
+export function getTreeName(home: string): string {
+  return `tend-${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
 }
 
-function readText(path: string): string | null {
+export function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -104,9 +92,9 @@ export class CgroupTree {
     if (own === null) return { reason: 'this process is in no cgroup2 cgroup' };
     const relative = own.startsWith(mount.root) ? own.slice(mount.root.length) : own;
     const base = join(mount.mountPoint, relative);
-    const hash = createHash('sha256').update(home).digest('hex').slice(0, 12);
+    const name = getTreeName(home);
     // A daemon started again inside its own tree (a program that restarts it) keeps that tree.
-    const path = relative.endsWith(`/tend-${hash}/daemon`) ? join(base, '..') : join(base, `tend-${hash}`);
+    const path = relative.endsWith(`/${name}/daemon`) ? join(base, '..') : join(base, name);
     try {
       mkdirSync(join(path, 'daemon'), { recursive: true });
       writeFileSync(join(path, 'daemon', 'cgroup.procs'), String(pid));
@@ -127,6 +115,7 @@ export class CgroupTree {
     try {
       writeFileSync(join(this.#base, 'cgroup.procs'), String(pid));
       rmdirSync(join(this.path, 'daemon'));
+      removeEmptyPrograms(this.path);
       rmdirSync(this.path);
     } catch {
       // the base takes no processes (controllers enabled below it), or programs still run
@@ -139,7 +128,7 @@ export class CgroupTree {
 }
 
 /** What a SIGKILLed daemon left: empty program cgroups (rmdir refuses one that still has processes). */
-function removeEmptyPrograms(tree: string): void {
+export function removeEmptyPrograms(tree: string): void {
   for (const entry of readdirSync(tree)) {
     if (!entry.endsWith('.program')) continue;
     try {
@@ -182,19 +171,26 @@ export class ProgramCgroup {
     this.#controllers = controllers;
   }
 
-  /** The limits that cannot be applied here, with the controller each needs. */
-  missingControllers(limits: ResourceLimits): ResourceController[] {
-    return RESOURCE_CONTROLLERS.filter((name) => limits[name] !== null && !this.#controllers.has(name));
-  }
-
-  /** Creates the cgroup, writes the limits, and opens its directory for the spawn (the caller closes it). */
-  prepare(limits: ResourceLimits): number {
+  /**
+   * Makes the cgroup anew when it is empty, writes the limits, and opens its directory for the spawn
+   * (the caller closes it). Only a cgroup made anew takes a child cloned straight into it (`fresh`):
+   * on Linux 6.14 and later, a cgroup that ever had `cgroup.kill` written SIGKILLs every child cloned
+   * into it (its kill count is not the cloning daemon's). One that still holds processes (a reload's
+   * old process, leftovers not yet gone) is joined by the child through cgroup.procs instead.
+   */
+  prepare(limits: ResourceLimits): { readonly fd: number; readonly fresh: boolean } {
+    let fresh = true;
+    try {
+      rmdirSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') fresh = false;
+    }
     mkdirSync(this.path, { recursive: true });
     this.#write('memory.max', limits.memory === null ? 'max' : String(limits.memory), 'memory');
     this.#write('memory.swap.max', limits.memory === null ? 'max' : '0', 'memory');
     this.#write('cpu.max', limits.cpu === null ? `max ${CPU_PERIOD_USEC}` : formatCpuMax(limits.cpu), 'cpu');
     this.#write('pids.max', limits.pids === null ? 'max' : String(limits.pids), 'pids');
-    return openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
+    return { fd: openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY), fresh };
   }
 
   pids(): number[] {

@@ -4,12 +4,18 @@ import { type ChildHandle, getFdMap, getListenEnv, type SpawnRequest } from './s
 
 // The portable spawner: Node's child_process (libuv forks the daemon). What libuv cannot do between
 // fork and exec, a tiny shell does before it becomes the program: the umask, and LISTEN_PID (the
-// shell's $$ is the program's pid, since exec keeps it). Supplementary groups are not set here.
+// shell's $$ is the program's pid, since exec keeps it). Supplementary groups are not set here, and
+// no cgroup is joined: a move after the fork would let whatever the child forks first escape its
+// limits, so the daemon gives no program a cgroup without the native spawner (process-tree.ts), and
+// a request that asks for one is refused rather than started outside it.
 
 export function spawnWithNode(request: SpawnRequest): ChildHandle {
   const argv = getWrappedArgv(request);
   const [file, ...args] = argv;
   if (!file) throw new SpawnFailedError(request.name, 'empty command');
+  if ((request.cgroupProcsFds?.length ?? 0) > 0 || request.cgroupFd !== undefined) {
+    throw new SpawnFailedError(request.name, 'the portable spawner cannot join cgroups before exec');
+  }
   // detached: the child calls setsid(), so it leads its own session and process group.
   const child = spawn(file, args, {
     cwd: request.cwd,

@@ -15,10 +15,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ExecFailedError } from '../errors.js';
+import { ExecFailedError, SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
-import { findCgroup2Mount, findOwnCgroup } from './cgroup.js';
+import { ProgramCgroup } from './cgroup.js';
+import { findCgroup2Mount, findOwnCgroup } from './cgroup-mounts.js';
 import { type SpawnRequest, spawnChild } from './spawn.js';
+import { spawnWithNode } from './spawn-node.js';
 
 // The native spawner with real processes: what the child gets (fds, env, session, umask, signals) and
 // how failures come back. Each child writes what it sees to a file given as its stdout.
@@ -197,14 +199,76 @@ test('a file that is not executable fails with EACCES and 126; a missing cwd nam
   assert.deepEqual(findZombieChildren(), []);
 });
 
+test('the child writes "0" to every cgroup.procs fd it is given before the program runs', {
+  skip,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-cgroup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Plain files stand in for cgroup.procs: what the child wrote is there when the program reads them.
+  const files = ['v2.procs', 'memory.procs', 'pids.procs'].map((name) => join(dir, name));
+  const fds = files.map((file) => openSync(file, 'w'));
+  const probe = (() => {
+    try {
+      return run(t, `cat ${files.join(' ')}`, { cgroupProcsFds: fds });
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  })();
+  assert.deepEqual(await probe.exited, { code: 0, signal: null });
+  assert.equal(probe.output(), '000');
+});
+
+test('a cgroup.procs fd the child cannot write to fails the spawn, naming the step', { skip }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-spawn-cgroup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'procs'), '');
+  const [writable, readOnly] = [openSync(join(dir, 'procs'), 'w'), openSync(join(dir, 'procs'), 'r')];
+  t.after(() => {
+    for (const fd of [writable, readOnly]) closeSync(fd);
+  });
+  assert.throws(
+    () =>
+      spawnChild({
+        name: 'x',
+        argv: ['/bin/true'],
+        cwd: dir,
+        env: {},
+        stdout: 1,
+        stderr: 2,
+        cgroupProcsFds: [writable, readOnly],
+      }),
+    (error: unknown) =>
+      error instanceof ExecFailedError &&
+      error.errnoCode === 'EBADF' &&
+      /write\(cgroup\.procs\)/.test(error.message),
+  );
+  assert.deepEqual(findZombieChildren(), []);
+});
+
+test('the portable spawner refuses to start a program it cannot put in its cgroups first', () => {
+  assert.throws(
+    () =>
+      spawnWithNode({
+        name: 'limited',
+        argv: ['/bin/true'],
+        cwd: '/',
+        env: {},
+        stdout: 1,
+        stderr: 2,
+        cgroupProcsFds: [1],
+      }),
+    (error: unknown) => error instanceof SpawnFailedError && /cannot join cgroups/.test(error.message),
+  );
+});
+
 function findZombieChildren(): number[] {
   const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'latin1').trim();
   return children ? children.split(' ').map(Number).filter(isZombieOf) : [];
 }
 
 // A program with a cgroup is born in it (clone3 CLONE_INTO_CGROUP), or, where that is not to be had
-// (TEND_NO_CLONE3=1, a kernel before 5.7, not x86_64), moves itself in before exec: either way its
-// first instruction already runs there.
+// (a cgroup that cannot be made anew, a kernel before 5.7, not x86_64), moves itself in before exec:
+// either way its first instruction already runs there.
 function makeCgroup(t: { after(fn: () => void): void }): string | null {
   const mount = findCgroup2Mount(readFileSync('/proc/self/mountinfo', 'utf8'));
   const own = findOwnCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
@@ -227,9 +291,8 @@ for (const clone3 of [true, false]) {
     const cgroup = makeCgroup(t);
     if (!cgroup) return t.skip('needs root and a writable cgroup2 hierarchy');
     const dirFd = openSync(cgroup, constants.O_RDONLY | constants.O_DIRECTORY);
-    if (!clone3) process.env.TEND_NO_CLONE3 = '1';
     try {
-      const probe = run(t, 'cat /proc/self/cgroup', { cgroupFd: dirFd });
+      const probe = run(t, 'cat /proc/self/cgroup', { cgroupFd: dirFd, cloneIntoCgroup: clone3 });
       assert.equal((await probe.exited).code, 0);
       const line = probe
         .output()
@@ -237,8 +300,52 @@ for (const clone3 of [true, false]) {
         .find((entry) => entry.startsWith('0::'));
       assert.ok(line?.endsWith(`/tend-spawn-test-${process.pid}`), `in ${line}`);
     } finally {
-      delete process.env.TEND_NO_CLONE3;
       closeSync(dirFd);
     }
   });
+}
+
+// Linux 6.14+ SIGKILLs a child cloned into a cgroup that ever had cgroup.kill written: a program's
+// cgroup is made anew before each spawn, so the run after a killed one starts.
+test('a program cgroup that went through cgroup.kill still takes the next run', { skip }, async (t) => {
+  const parent = makeCgroup(t);
+  if (!parent) return t.skip('needs root and a writable cgroup2 hierarchy');
+  const program = new ProgramCgroup(join(parent, 'p.program'), new Set());
+  const limits = { memory: null, cpu: null, pids: null };
+  for (const round of [1, 2]) {
+    const { fd, fresh } = program.prepare(limits);
+    assert.equal(fresh, true, `round ${round}: the empty cgroup is made anew`);
+    const probe = (() => {
+      try {
+        return run(t, round === 1 ? 'exec sleep 1000' : 'exit 3', { cgroupFd: fd, cloneIntoCgroup: fresh });
+      } finally {
+        closeSync(fd);
+      }
+    })();
+    if (round === 1) {
+      // Killed once it runs, as a program is.
+      await waitUntil(() => readCmdline(probe.child.pid).includes('sleep'));
+      assert.ok(program.kill(), 'cgroup.kill written');
+    }
+    const expected = round === 1 ? { code: null, signal: 'SIGKILL' } : { code: 3, signal: null };
+    const exited = await probe.exited;
+    if (round === 2) program.remove(); // before the parent goes (t.after)
+    assert.deepEqual(exited, expected);
+  }
+});
+
+function readCmdline(pid: number | undefined): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

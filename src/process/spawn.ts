@@ -32,6 +32,13 @@ export interface SpawnRequest {
   readonly listenFds?: readonly { readonly fd: number; readonly name: string }[];
   /** The program cgroup's directory (an open fd): the child is born in it (clone3 CLONE_INTO_CGROUP). */
   readonly cgroupFd?: number;
+  /** Clone the child straight into cgroupFd (clone3); false: it joins through cgroup.procs before exec. */
+  readonly cloneIntoCgroup?: boolean;
+  /**
+   * Open fds of the program's cgroup v1 cgroup.procs files (limits on a hybrid host): the child moves
+   * into each before exec. Only the native spawner can; the fallback refuses them.
+   */
+  readonly cgroupProcsFds?: readonly number[];
 }
 
 export interface ChildHandle {
@@ -107,7 +114,10 @@ function spawnWithHelper(native: NativeHelper, request: SpawnRequest): ChildHand
         ...(request.umask !== undefined ? { umask: request.umask } : {}),
         ...(request.uid !== undefined ? { uid: request.uid, groups: request.groups ?? [] } : {}),
         ...(request.gid !== undefined ? { gid: request.gid } : {}),
-        ...(request.cgroupFd !== undefined ? { cgroupFd: request.cgroupFd } : {}),
+        ...(request.cgroupFd !== undefined
+          ? { cgroupFd: request.cgroupFd, cloneIntoCgroup: request.cloneIntoCgroup ?? false }
+          : {}),
+        cgroupProcsFds: request.cgroupProcsFds ?? [],
         listenPid: (request.listenFds?.length ?? 0) > 0,
       },
       (code, signal) => {

@@ -233,6 +233,11 @@ export class ManagedProgram extends EventEmitter<{
     this.dispatch(this.#next ? { type: 'next-ready' } : { type: 'ready' });
   }
 
+  /** Whether any process of the program is alive (its cgroup, or the /proc sweep, still finds one). */
+  hasProcessesLeft(): boolean {
+    return (this.#tree?.countAlive() ?? 0) > 0;
+  }
+
   /** Stops watching and reading without touching the process: it keeps running for the next daemon. */
   release(): void {
     this.#readiness?.close();

@@ -6,6 +6,8 @@ import type { System } from './system.js';
 // Waiting on a program's state changes, with the System's timers (so unit tests drive the clock).
 
 const SETTLE_GRACE_MS = 5000;
+const LEFTOVER_WAIT_MS = 1000;
+const LEFTOVER_POLL_MS = 10;
 
 /** Resolves with the program's snapshot once `accept(state)` holds; rejects after `timeoutMs`. */
 export function waitForState(
@@ -46,5 +48,22 @@ export function settle(program: ManagedProgram, system: System): Promise<void> {
     const settleMs = program.snapshot().spec.stopTimeout + SETTLE_GRACE_MS;
     const timer = system.setTimer(settleMs, done);
     program.on('state-changed', done);
+  });
+}
+
+/**
+ * After a stop: the stop signal reached the program's other processes too, and they may still be
+ * exiting when the main one has been reaped. A cgroup can be removed only once they are gone, so a
+ * delete or a daemon stop waits for them, a little (a process that ignores the signal is not waited
+ * out: its cgroup stays until the next daemon removes it).
+ */
+export function drainLeftovers(programs: readonly ManagedProgram[], system: System): Promise<void> {
+  const deadline = system.now() + LEFTOVER_WAIT_MS;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (system.now() >= deadline || !programs.some((program) => program.hasProcessesLeft())) resolve();
+      else system.setTimer(LEFTOVER_POLL_MS, check);
+    };
+    check();
   });
 }

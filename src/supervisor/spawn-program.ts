@@ -70,7 +70,10 @@ export function spawnProgram(
       stderr: fds.err,
       extraFds: readyFd ? [readyFd] : [],
       listenFds: sockets,
-      ...(cgroup?.cgroupFd !== undefined ? { cgroupFd: cgroup.cgroupFd } : {}),
+      ...(cgroup?.cgroupFd !== undefined
+        ? { cgroupFd: cgroup.cgroupFd, cloneIntoCgroup: cgroup.cloneIntoCgroup ?? false }
+        : {}),
+      ...(cgroup && cgroup.cgroupProcsFds.length > 0 ? { cgroupProcsFds: cgroup.cgroupProcsFds } : {}),
     });
     return { child };
   } catch (error) {

@@ -21,7 +21,7 @@ import { checkLogTargets, getLogTargetKeys } from './log-targets.js';
 import { ManagedProgram } from './managed-program.js';
 import type { ProbeFactory } from './program-checks.js';
 import { getProgramKey } from './program-key.js';
-import { settle, waitForState } from './program-waits.js';
+import { drainLeftovers, settle, waitForState } from './program-waits.js';
 import { createReadinessChannel, type ReadinessChannel } from './readiness.js';
 import {
   findLostSpawns,
@@ -344,7 +344,10 @@ export class Supervisor {
   /** `keepSockets`: the program is being replaced (tend up), so its held sockets stay open. */
   async delete(name: string, options: { keepSockets?: boolean } = {}): Promise<string[]> {
     const targets = this.#targets(name);
+    const stopping = targets.filter((program) => isActive(program.state));
     await this.stop(name);
+    // Their cgroups go with them: once what the stop signal reached has exited.
+    await drainLeftovers(stopping, this.#options.system);
     for (const program of targets) {
       // Stopped and recorded as stopped: if the record cannot go, it stays (stopped) and says so.
       try {
@@ -397,6 +400,7 @@ export class Supervisor {
       const active = [...this.#programs.values()].filter((program) => isActive(program.state));
       const wanted = active.filter((program) => program.snapshot().desired === 'running');
       await this.#stopPrograms(active);
+      await drainLeftovers(active, this.#options.system);
       const now = this.#options.system.now();
       for (const program of wanted) {
         try {

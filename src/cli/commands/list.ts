@@ -154,14 +154,22 @@ function formatTracking(detail: ProgramDetailView): string {
   return 'process group + /proc sweep (no cgroup)';
 }
 
+/** Each limit with the cgroup that carries it: `memory 64MB (cgroup v1 memory), pids 50 (cgroup v2)`. */
 function formatLimits(detail: ProgramDetailView): string {
   const { memoryBytes, cpus, pids } = detail.limits;
   const parts = [
-    memoryBytes === null ? null : `memory ${formatBytes(memoryBytes)}`,
-    cpus === null ? null : `cpu ${cpus}`,
-    pids === null ? null : `pids ${pids}`,
+    memoryBytes === null ? null : `memory ${formatBytes(memoryBytes)}${formatPlace(detail, 'memory')}`,
+    cpus === null ? null : `cpu ${cpus}${formatPlace(detail, 'cpu')}`,
+    pids === null ? null : `pids ${pids}${formatPlace(detail, 'pids')}`,
   ].filter((part) => part !== null);
   return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+function formatPlace(detail: ProgramDetailView, controller: 'memory' | 'cpu' | 'pids'): string {
+  if (!detail.tracking) return '';
+  const place = detail.tracking.limits?.[controller];
+  if (!place) return ' (not applied)';
+  return place.version === 2 ? ' (cgroup v2)' : ` (cgroup v1 ${controller})`;
 }
 
 function formatBytes(bytes: number): string {
