@@ -92,7 +92,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   log.info(
     `tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home}, fd limit ${readFdLimit() ?? 'unknown'})`,
   );
-  const trees = createProcessTrees(paths.home, process.pid);
+  const trees = createProcessTrees(paths.home, process.pid, nodeSystem.proc);
   const tracking = trees.mode === 'cgroup' ? 'a cgroup per program under' : 'process group + /proc sweep:';
   log.info(`process tracking: ${tracking} ${trees.detail}`);
   log.info(`resource limits: ${trees.limitsDetail}`);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeSystem } from '../supervisor/fake-system.js';
+import { ManualClock } from '../manual-clock.js';
 import { type CheckResult, CheckRunner, type StatusChange } from './check-runner.js';
 import { FakeProbe, flush, makeCheck } from './fake-probe.js';
 
 function setup(input: Record<string, unknown>) {
-  const system = new FakeSystem();
+  const system = new ManualClock();
   const probe = new FakeProbe();
   const results: CheckResult[] = [];
   const changes: StatusChange[] = [];

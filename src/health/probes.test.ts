@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { describe, test } from 'node:test';
-import { nodeSystem } from '../supervisor/system.js';
+import { nodeClock } from '../clock.js';
 import { type CheckResult, CheckRunner } from './check-runner.js';
 import { makeCheck } from './fake-probe.js';
 import { createProbe, OUTPUT_KEPT_BYTES } from './probe.js';
@@ -119,7 +119,7 @@ describe('exec probe', () => {
     const check = makeCheck({ exec: 'echo $$ >&2; sleep 60 & echo $!; wait', timeout: '300ms' });
     const results: CheckResult[] = [];
     const runner = new CheckRunner(check, {
-      clock: nodeSystem,
+      clock: nodeClock,
       probe: createProbe(check, CONTEXT),
       onResult: (_runner, result) => results.push(result),
     });

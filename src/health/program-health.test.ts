@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CheckSpec, programInputSchema } from '../config/program-schema.js';
-import { FakeSystem } from '../supervisor/fake-system.js';
+import { ManualClock } from '../manual-clock.js';
 import type { StatusChange } from './check-runner.js';
 import { FakeProbe, flush } from './fake-probe.js';
 import { hasReadinessChecks, ProgramHealth } from './program-health.js';
 
 function setup(checks: Record<string, unknown>[]) {
-  const system = new FakeSystem();
+  const system = new ManualClock();
   const specs = programInputSchema.parse({ name: 'web', command: ['x'], checks }).checks;
   const probes = new Map<string, FakeProbe>();
   const events: string[] = [];

@@ -1,4 +1,5 @@
 import { getNativeHelper } from '../native.js';
+import type { ProcReader } from '../proc/proc-reader.js';
 import { readProcStat, UNREADABLE } from '../proc/stat.js';
 import {
   CgroupTree,
@@ -10,7 +11,7 @@ import {
 } from './cgroup.js';
 import { CgroupV1Trees } from './cgroup-v1.js';
 import { describeControllers, type LimitCgroups, type LimitPlace, placeLimits } from './limit-places.js';
-import { findTaggedProcesses } from './sweep.js';
+import { TaggedSweep } from './sweep.js';
 
 // Every process of one program instance, however far it strayed from the main process: its cgroup
 // where the daemon has a cgroup v2 tree, else the processes whose environment names this TEND_HOME and
@@ -71,6 +72,7 @@ type DaemonCgroups = LimitCgroups & { readonly v1: CgroupV1Trees | null };
 export function createProcessTrees(
   home: string,
   pid: number,
+  proc: ProcReader,
 ): {
   readonly create: ProcessTreeFactory;
   readonly mode: TrackingMode;
@@ -98,8 +100,9 @@ export function createProcessTrees(
   const limitsDetail = describeControllers(limits);
   const leaveV1 = () => v1?.leave();
   if (!v2) {
+    const sweep = new TaggedSweep(proc);
     return {
-      create: (options) => createSweptTree(options, limits),
+      create: (options) => createSweptTree(options, limits, sweep),
       mode: 'process-group',
       detail: whyNotV2,
       limitsDetail,
@@ -175,7 +178,7 @@ function createCgroupTree(tree: CgroupTree, options: TrackingOptions, cgroups: D
   };
 }
 
-function createSweptTree(options: TrackingOptions, cgroups: DaemonCgroups): ProcessTree {
+function createSweptTree(options: TrackingOptions, cgroups: DaemonCgroups, sweep: TaggedSweep): ProcessTree {
   const v1 = cgroups.v1?.program(options.name, options.limits) ?? null;
   let oomBaseline = 0;
   return {
@@ -186,11 +189,13 @@ function createSweptTree(options: TrackingOptions, cgroups: DaemonCgroups): Proc
       return { cgroupProcsFds: fds, release: () => fds.forEach(closeQuietly) };
     },
     signalOthers(pgid, signal) {
-      const others = findTaggedProcesses(options.home, options.name).filter((found) => found.pgid !== pgid);
+      const others = sweep
+        .findTaggedProcesses(options.home, options.name)
+        .filter((found) => found.pgid !== pgid);
       for (const found of others) signalQuietly(found.pid, signal);
       return others.length > 0;
     },
-    countAlive: () => findTaggedProcesses(options.home, options.name).length,
+    countAlive: () => sweep.findTaggedProcesses(options.home, options.name).length,
     takeOomKills() {
       const kills = v1?.oomKills() ?? 0;
       const fresh = kills - oomBaseline;

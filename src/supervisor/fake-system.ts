@@ -1,4 +1,6 @@
 import type { Capture, ChildFds } from '../logs/capture.js';
+import { ManualClock } from '../manual-clock.js';
+import { FakeProcReader } from '../proc/fake-proc-reader.js';
 import type { MachineContext } from './states.js';
 import type { ChildHandle, SpawnRequest, System, TimerHandle } from './system.js';
 
@@ -19,20 +21,20 @@ export interface FakeProcess {
   end(): void;
 }
 
-export class FakeSystem implements System {
-  time = 1_000_000;
+export class FakeSystem extends ManualClock implements System {
   spawned: FakeChild[] = [];
   kills: { pid: number; signal: NodeJS.Signals }[] = [];
   failNextSpawn: string | null = null;
   /** false: the platform has no pidfd, watchExit returns null (the poll fallback). */
   pidfds = true;
+  /** What the sweeps over every process see (lost spawns); set up apart from addProcess. */
+  readonly proc = new FakeProcReader();
   /** pids (and -pgids) that answer to kill(); a child is alive until it exits. */
   #alive = new Set<number>();
   /** What /proc/PID/stat would say of each live process. */
   #table = new Map<number, { startTime: number; pgid: number }>();
   #exitWatchers = new Map<number, Set<() => void>>();
   #nextPid = 100;
-  #timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
 
   /** A live process of group `pgid` (its own by default) that is not a child of this daemon. */
   addProcess(pid: number, options: { startTime?: number; pgid?: number } = {}): FakeProcess {
@@ -79,11 +81,6 @@ export class FakeSystem implements System {
     return { cancel: () => watchers.delete(watcher) };
   }
 
-  /** How many timers are armed and not yet fired or cancelled. */
-  get pendingTimers(): number {
-    return this.#timers.filter((timer) => !timer.cancelled).length;
-  }
-
   #end(pid: number): void {
     const entry = this.#table.get(pid);
     this.#alive.delete(pid);
@@ -126,35 +123,10 @@ export class FakeSystem implements System {
     return this.#alive.has(pid);
   }
 
-  now(): number {
-    return this.time;
-  }
-
   #spawnIds = 0;
   newSpawnId(): string {
     this.#spawnIds += 1;
     return `spawn-${this.#spawnIds}`;
-  }
-
-  setTimer(ms: number, callback: () => void): TimerHandle {
-    const timer = { at: this.time + ms, callback, cancelled: false };
-    this.#timers.push(timer);
-    return { cancel: () => (timer.cancelled = true) };
-  }
-
-  /** Moves the clock forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = this.#timers
-        .filter((timer) => !timer.cancelled && timer.at <= end)
-        .sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.time = due.at;
-      due.callback();
-    }
-    this.time = end;
   }
 
   get lastChild(): FakeChild {

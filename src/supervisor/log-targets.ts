@@ -89,3 +89,29 @@ function canonical(path: string): string {
     return absolute;
   }
 }
+
+/** Log file → the program writing it, for checkLogTargets; kept as programs come and go. */
+export class LogTargetOwners {
+  #owners = new Map<string, ProgramSpec>();
+  #paths: TendPaths;
+  #getTargets: (spec: ProgramSpec) => LogTargets;
+
+  constructor(paths: TendPaths, getTargets: (spec: ProgramSpec) => LogTargets) {
+    this.#paths = paths;
+    this.#getTargets = getTargets;
+  }
+
+  /** Throws when a target of `spec` is one of TEND_HOME's internals or another program's log. */
+  check(spec: ProgramSpec): void {
+    checkLogTargets(spec, this.#getTargets(spec), this.#paths, this.#owners);
+  }
+
+  claim(spec: ProgramSpec): void {
+    for (const key of getLogTargetKeys(this.#getTargets(spec))) this.#owners.set(key, spec);
+  }
+
+  release(spec: ProgramSpec): void {
+    for (const key of getLogTargetKeys(this.#getTargets(spec)))
+      if (this.#owners.get(key)?.name === spec.name) this.#owners.delete(key);
+  }
+}

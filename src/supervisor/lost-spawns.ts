@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { getStartedAtMs, readProcStat, UNREADABLE } from '../proc/stat.js';
+import type { ProcReader } from '../proc/proc-reader.js';
+import { UNREADABLE } from '../proc/stat.js';
 import type { RuntimeRecord, SpawnIntent } from '../program-record.js';
 
 // A daemon that dies between fork() and the write that records the new pid leaves a program running
@@ -57,24 +57,21 @@ export function pickLostSpawn(
   };
 }
 
-/** Reads /proc once: every process's stat and uid, and the spawn id of those that lead a session. */
-export function readProcesses(): Map<number, ProcessFacts> {
+/** Reads /proc once: every process's stat, and the uid and spawn id of those that lead a session. */
+export function readProcesses(proc: ProcReader): Map<number, ProcessFacts> {
   const found = new Map<number, ProcessFacts>();
-  if (process.platform !== 'linux') return found;
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const stat = readProcStat(pid);
+  for (const pid of proc.listPids()) {
+    const stat = proc.readStat(pid);
     if (stat === null || stat === UNREADABLE) continue;
-    const uid = stat.session === pid ? readUid(pid) : -1;
+    const uid = stat.session === pid ? proc.readUid(pid) : -1;
     found.set(pid, {
       pid,
       ppid: stat.ppid,
       session: stat.session,
       uid,
       procStartTime: stat.startTime,
-      startedAt: getStartedAtMs(stat.startTime),
-      spawnId: stat.session === pid ? readSpawnId(pid) : null,
+      startedAt: proc.getStartedAtMs(stat.startTime),
+      spawnId: stat.session === pid ? findSpawnId(proc.readEnviron(pid)) : null,
     });
   }
   return found;
@@ -93,27 +90,9 @@ function hasAncestorIn(
   return false;
 }
 
-/** The real uid (first of the four on the Uid: line), or -1. */
-function readUid(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'latin1')
-      .split('\n')
-      .find((candidate) => candidate.startsWith('Uid:'));
-    const uid = Number(line?.slice('Uid:'.length).trim().split(/\s+/)[0]);
-    return Number.isInteger(uid) ? uid : -1;
-  } catch {
-    return -1;
-  }
-}
-
-/** TEND_SPAWN_ID of a process, or null (also when its environ is not ours to read). */
-function readSpawnId(pid: number): string | null {
-  let environ: string;
-  try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return null;
-  }
+/** TEND_SPAWN_ID in a process's environment, or null (also when its environ is not ours to read). */
+function findSpawnId(environ: string | null): string | null {
+  if (environ === null) return null;
   const prefix = 'TEND_SPAWN_ID=';
   for (const variable of environ.split('\0'))
     if (variable.startsWith(prefix)) return variable.slice(prefix.length);

@@ -67,3 +67,12 @@ export function drainLeftovers(programs: readonly ManagedProgram[], system: Syst
     check();
   });
 }
+
+/** Asks each program to stop and resolves once none of them is stopping any more. */
+export async function stopPrograms(targets: readonly ManagedProgram[], system: System): Promise<void> {
+  for (const program of targets) {
+    program.dispatch({ type: 'stop' });
+    program.pollAdoptedSoon();
+  }
+  await Promise.all(targets.map((program) => settle(program, system)));
+}

@@ -1,4 +1,5 @@
 import type { ProgramSpec } from '../config/program-schema.js';
+import type { ProcReader } from '../proc/proc-reader.js';
 import type { RuntimeRecord, SpawnIntent, State } from '../program-record.js';
 import type { HeldSockets } from '../sockets/held-sockets.js';
 import type { SavedProgram } from '../store/program-store.js';
@@ -19,12 +20,13 @@ export const RESTARTING_STATES: ReadonlySet<State> = new Set(['starting', 'runni
 export function findLostSpawns(
   saved: readonly SavedProgram[],
   live: ReadonlySet<SavedProgram>,
+  proc: ProcReader,
   info: (message: string) => void,
 ): Map<string, RuntimeRecord> {
   const found = new Map<string, RuntimeRecord>();
   const pending = saved.filter((record) => record.spawnIntent !== null && !live.has(record));
   if (pending.length === 0) return found;
-  const processes = readProcesses();
+  const processes = readProcesses(proc);
   for (const record of pending) {
     const lost = pickLostSpawn(record.spawnIntent as SpawnIntent, processes);
     if (lost) found.set(record.spec.name, lost);

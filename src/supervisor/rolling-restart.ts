@@ -15,6 +15,24 @@ type WaitForState = (
   timeoutMs: number,
 ) => Promise<ProgramSnapshot>;
 
+/**
+ * The instances of one program go one at a time (rolling): each waits until the previous one runs
+ * again, and the roll stops at the first that does not. Different programs go side by side.
+ */
+export async function restartRolling(
+  targets: readonly ManagedProgram[],
+  system: System,
+  waitForState: WaitForState,
+): Promise<void> {
+  const byKey = new Map<string, ManagedProgram[]>();
+  for (const program of targets) {
+    const { spec } = program.snapshot();
+    const key = spec.instanceOf ?? spec.name;
+    byKey.set(key, [...(byKey.get(key) ?? []), program]);
+  }
+  await Promise.all([...byKey.values()].map((group) => restartInTurn(group, system, waitForState)));
+}
+
 /** The roll stops at the first instance that does not run again, so a bad release stays on one. */
 export async function restartInTurn(
   group: readonly ManagedProgram[],

@@ -1,9 +1,12 @@
-import type { StateChange } from '../program-record.js';
+import { StateNotSavedError } from '../errors.js';
+import type { Desired, StateChange } from '../program-record.js';
 import type { ProgramStore } from '../store/program-store.js';
 import type { ManagedProgram } from './managed-program.js';
 import type { System, TimerHandle } from './system.js';
 
-// Saving each program's state changes, and saving again later what the database refused.
+// Writing the programs' side of the database: what users asked for (before it is done), each state
+// change (after it happened, saved again later when the database refused it), notes in a program's
+// history, and batches of such writes in one transaction.
 
 const PRUNE_EVERY_EVENTS = 200;
 const SAVE_RETRY_MS = 1000;
@@ -12,9 +15,8 @@ export interface StatePersistenceOptions {
   readonly store: ProgramStore;
   readonly system: System;
   readonly warn: (message: string) => void;
-  /** Whether the program is still registered: a deleted one is not saved again. */
-  readonly isRegistered: (name: string) => boolean;
-  readonly recordNote: (name: string, event: string, message: string) => void;
+  /** The registered program of that name: a deleted one is not saved again, nor noted. */
+  readonly findProgram: (name: string) => ManagedProgram | undefined;
 }
 
 export class StatePersistence {
@@ -47,6 +49,75 @@ export class StatePersistence {
     if (written >= PRUNE_EVERY_EVENTS) this.#options.store.pruneEvents(program.name);
   }
 
+  /**
+   * What a user asks for is written before it is done: a stop the database never heard of would be
+   * undone by the next daemon. When the write fails nothing is done and the caller hears why.
+   */
+  saveDesired(targets: readonly ManagedProgram[], desired: Desired, what: string): void {
+    if (targets.length === 0) return;
+    try {
+      this.#options.store.saveDesired(
+        targets.map((program) => program.name),
+        desired,
+      );
+    } catch (error) {
+      throw new StateNotSavedError(targets.map((program) => program.name).join(', '), what, error);
+    }
+  }
+
+  /** At a daemon stop: programs that should run are recorded so, for the next daemon to start. */
+  saveWanted(wanted: readonly ManagedProgram[]): void {
+    const now = this.#options.system.now();
+    for (const program of wanted) {
+      try {
+        this.#options.store.save({ ...program.snapshot(), desired: 'running' }, null, now);
+      } catch (error) {
+        this.#options.warn(
+          `${program.name}: cannot record that it should run again: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  /** A note in a program's history that is not a state change (a log fault, say). */
+  recordNote(name: string, event: string, message: string): void {
+    const program = this.#options.findProgram(name);
+    if (!program) return;
+    this.#options.warn(`${name}: ${message}`);
+    try {
+      this.#options.store.addNote(
+        name,
+        event,
+        program.state,
+        program.pid,
+        message,
+        this.#options.system.now(),
+      );
+    } catch (error) {
+      this.#options.warn(`${name}: the note could not be saved: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs steps that each write the database (create, start) in one transaction: `tend up` and
+   * `start all` commit once, not once per program. A step that throws ends the batch there; what
+   * the steps before it did is kept (committed), as it would be without the batch.
+   */
+  batch(steps: readonly (() => void)[]): void {
+    let failure: { error: unknown } | null = null;
+    this.#options.store.transaction(() => {
+      for (const step of steps) {
+        try {
+          step();
+        } catch (error) {
+          failure = { error };
+          return;
+        }
+      }
+    });
+    if (failure) throw (failure as { error: unknown }).error;
+  }
+
   /** A last try for what could not be saved (the next daemon starts from it); no retry after it. */
   flush(): void {
     if (this.#unsaved.size > 0) this.#retrySaves();
@@ -68,7 +139,7 @@ export class StatePersistence {
     this.#retryTimer = null;
     const now = this.#options.system.now();
     for (const [program, missed] of this.#unsaved) {
-      if (!this.#options.isRegistered(program.name)) {
+      if (this.#options.findProgram(program.name) === undefined) {
         this.#unsaved.delete(program);
         continue;
       }
@@ -78,7 +149,7 @@ export class StatePersistence {
         continue;
       }
       this.#unsaved.delete(program);
-      this.#options.recordNote(
+      this.recordNote(
         program.name,
         'state-saved',
         `its state is saved again; ${missed} state change(s) could not be written meanwhile and are missing from this history`,

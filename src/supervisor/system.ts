@@ -2,12 +2,13 @@ import { randomFillSync } from 'node:crypto';
 import { type Clock, nodeClock, type TimerHandle } from '../clock.js';
 import { getNativeHelper } from '../native.js';
 import { isAlive, isInGroup, isSameProcess, readStartTime } from '../proc/liveness.js';
+import { nodeProcReader, type ProcReader } from '../proc/proc-reader.js';
 import { type ChildHandle, type SpawnRequest, spawnChild } from '../process/spawn.js';
 import { findLeftovers } from './leftovers.js';
 
 // The seam between the supervision logic and the operating system (supervisord's `options.fork()`):
-// spawning, signalling, what the kernel says about a pid, the clock and timers. Tests substitute a
-// fake (fake-system.ts); the daemon uses `nodeSystem`.
+// spawning, signalling, what the kernel says about a pid or about every process (/proc), the clock
+// and timers. Tests substitute a fake (fake-system.ts); the daemon uses `nodeSystem`.
 
 export { MAX_TIMER_MS, type TimerHandle } from '../clock.js';
 
@@ -34,6 +35,8 @@ export interface System extends Clock {
   watchExit?(pid: number, onExit: () => void): TimerHandle | null;
   /** A fresh secret naming one spawn (TEND_SPAWN_ID): 128 random bits, hex. */
   newSpawnId(): string;
+  /** Reads over every process (the lost-spawn lookup at restore; the daemon's environ sweep). */
+  readonly proc: ProcReader;
 }
 
 /** Random bytes drawn 4 KiB at a time: one getrandom per 256 spawns, not a crypto call on each restart. */
@@ -53,6 +56,7 @@ function newSpawnId(): string {
 
 export const nodeSystem: System = {
   newSpawnId,
+  proc: nodeProcReader,
   spawn: spawnChild,
   kill(pid, signal) {
     try {
