@@ -2,10 +2,10 @@ import type { ProgramSpec } from '../config/program-schema.js';
 import type { Capture } from '../logs/capture.js';
 import type { ProcessTree } from '../process/process-tree.js';
 import type { ProgramSnapshot, RuntimeRecord, SpawnIntent, State } from '../program-record.js';
-import { AdoptionWatch } from './adoption-watch.js';
-import { readNotifyFields } from './notify-message.js';
-import { readPidFile } from './pid-file-follow.js';
+import { AdoptedExit } from './adopted-exit.js';
+import { findPidFileSuccessor } from './pid-file-follow.js';
 import { ProcessGroup } from './process-group.js';
+import { ProcessReports } from './process-reports.js';
 import type { MainProcessHooks, ProcessWiring, ReadySoFar } from './process-wiring.js';
 import { ProcessChecks } from './program-checks.js';
 import type { ReadinessChannel } from './readiness.js';
@@ -16,8 +16,9 @@ import type { System } from './system.js';
 
 // The main process of one program and what is known of it: pid, group and start time, how its end is
 // heard (its exit as our child; a pidfd or a poll when adopted), its checks, the halves of readiness
-// that arrived, STATUS= and WATCHDOG_USEC=, and why tend is killing it. The spawn and exit effects
-// happen here and reach the program's table only as events.
+// that arrived, STATUS= and WATCHDOG_USEC=, and why tend is killing it (those last four kept by
+// ProcessReports, process-reports.ts). The spawn and exit effects happen here and reach the program's
+// table only as events.
 
 const NO_PROCESS: RuntimeRecord = { pid: null, pgid: null, procStartTime: null, startedAt: null };
 
@@ -34,14 +35,10 @@ export class MainProcess {
   #group: ProcessGroup;
   #checks: ProcessChecks;
   #runtime: RuntimeRecord = { ...NO_PROCESS };
-  #statusText: string | null = null;
-  #watchdogOverrideMs: number | null = null;
+  #reports: ProcessReports;
   #exitedPgid: number | null = null;
   #exitedPid: number | null = null;
-  #adoption: AdoptionWatch | null = null;
-  /** Of the current process: the halves of readiness that arrived, and why tend is killing it. */
-  #readySoFar: ReadySoFar = { said: false, checks: false };
-  #killCause: string | null = null;
+  #adoption: AdoptedExit;
 
   constructor(wiring: ProcessWiring, retirees: Retirees, hooks: MainProcessHooks) {
     this.#spec = wiring.spec;
@@ -54,6 +51,8 @@ export class MainProcess {
     this.#hooks = hooks;
     this.#retirees = retirees;
     this.#group = new ProcessGroup(wiring.system, wiring.tree);
+    this.#adoption = new AdoptedExit(wiring.system, () => this.#state === 'stopping');
+    this.#reports = new ProcessReports(wiring.system, (event) => hooks.dispatch(event));
     this.#checks = new ProcessChecks({
       spec: wiring.spec,
       clock: wiring.system,
@@ -73,20 +72,16 @@ export class MainProcess {
   }
 
   /** What the table's context needs of the current process. */
-  get facts(): { readySoFar: ReadySoFar; killCause: string | null; watchdogOverrideMs: number | null } {
-    return {
-      readySoFar: this.#readySoFar,
-      killCause: this.#killCause,
-      watchdogOverrideMs: this.#watchdogOverrideMs,
-    };
+  get facts(): ProcessReports['facts'] {
+    return this.#reports.facts;
   }
 
   /** The process part of the program's snapshot. */
   snapshot(): Pick<ProgramSnapshot, 'runtime' | 'adopted' | 'statusText' | 'health'> {
     return {
       runtime: { ...this.#runtime },
-      adopted: this.#adoption !== null,
-      statusText: this.#statusText,
+      adopted: this.#adoption.isWatching,
+      statusText: this.#reports.statusText,
       health: this.#checks.view(),
     };
   }
@@ -117,22 +112,17 @@ export class MainProcess {
 
   /** An adopted process is not our child: its end is watched by pidfd, or polled. */
   #watchAdopted(pid: number, startTime: number | null): void {
-    this.#adoption = new AdoptionWatch(
-      this.#system,
-      { pid, startTime },
-      { isStopping: () => this.#state === 'stopping', onGone: () => this.#onExit(pid, null, null) },
-    );
-    this.#adoption.start();
+    this.#adoption.watch(pid, startTime, () => this.#onExit(pid, null, null));
   }
 
   /** Called on a FIFO EOF: for an adopted program it means the process tree has likely gone. */
   checkAdoptedNow(): void {
-    this.#adoption?.checkNow();
+    this.#adoption.checkNow();
   }
 
   /** Called when a stop is requested of an adopted program, so its end is noticed quickly. */
   pollAdoptedSoon(): void {
-    this.#adoption?.pollSoon();
+    this.#adoption.pollSoon();
   }
 
   /** Sends a signal to the main process only (like `kill`), not to its group. */
@@ -143,17 +133,7 @@ export class MainProcess {
 
   /** An sd_notify datagram; only processes of the program's own group are listened to. */
   onNotify(fields: ReadonlyMap<string, string>, senderPid: number): void {
-    if (senderPid !== this.#runtime.pid && !this.#system.isInGroup(senderPid, this.#runtime.pgid)) return;
-    const message = readNotifyFields(fields);
-    if (message.status !== undefined) this.#statusText = message.status;
-    if (message.watchdogMs !== null) this.#watchdogOverrideMs = message.watchdogMs;
-    for (const event of message.events) this.#dispatch(event);
-    const mainPid = Number(fields.get('MAINPID'));
-    // The new main process must be one of the program's own (its process group), as systemd requires.
-    if (Number.isInteger(mainPid) && mainPid > 0 && mainPid !== this.#runtime.pid) {
-      if (this.#system.isInGroup(mainPid, this.#runtime.pgid))
-        this.#dispatch({ type: 'main-pid', pid: mainPid, source: 'MAINPID=' });
-    }
+    this.#reports.onNotify(fields, senderPid, this.#runtime);
   }
 
   killGroup(signal: NodeJS.Signals): void {
@@ -167,23 +147,22 @@ export class MainProcess {
   }
 
   noteReady(part: keyof ReadySoFar): void {
-    this.#readySoFar = { ...this.#readySoFar, [part]: true };
+    this.#reports.noteReady(part);
   }
 
   noteKillCause(cause: string | null): void {
-    this.#killCause = cause;
+    this.#reports.noteKillCause(cause);
   }
 
   /** A reload's new process is ready: it is the main one now; the old one is stopped. */
   promote(next: CandidateProcess): void {
     const old = this.#runtime;
-    const oldAdoption = this.#adoption;
+    const oldAdoption = this.#adoption.takeWatch();
     if (old.pid !== null && old.pgid !== null) {
       this.#retirees.retire(old.pid, old.pgid, this.#spec.stopSignal, this.#spec.stopTimeout, () =>
         oldAdoption?.cancel(),
       );
     }
-    this.#adoption = null;
     this.#checks.stop();
     this.#runtime = {
       pid: next.pid,
@@ -192,15 +171,12 @@ export class MainProcess {
       startedAt: next.startedAt,
     };
     this.#checks.takeOver(next.health);
-    this.#readySoFar = { said: true, checks: true };
-    this.#killCause = null;
-    this.#statusText = null;
-    this.#watchdogOverrideMs = null;
+    this.#reports.takeOverReady();
   }
 
   /** MAINPID=: another process of the program is the main one; its end is watched by pidfd. */
   followPid(pid: number): void {
-    this.#adoption?.cancel();
+    this.#adoption.cancel();
     this.#runtime = { ...this.#runtime, pid, procStartTime: this.#system.readStartTime(pid) };
     this.#watchAdopted(pid, this.#runtime.procStartTime);
   }
@@ -221,8 +197,7 @@ export class MainProcess {
       return;
     }
     const { child } = outcome;
-    this.#statusText = null;
-    this.#watchdogOverrideMs = null;
+    this.#reports.clearNotified();
     const pid = child.pid;
     child.onError((error) => {
       if (pid === undefined)
@@ -243,8 +218,7 @@ export class MainProcess {
   }
 
   #startChecks(adopted: boolean): void {
-    this.#readySoFar = { said: false, checks: false };
-    this.#killCause = null;
+    this.#reports.clearReadiness();
     this.#checks.start(adopted, this.#runtime.pid);
   }
 
@@ -264,9 +238,8 @@ export class MainProcess {
     this.#exitedPid = pid;
     this.#runtime = { ...NO_PROCESS };
     // STATUS= described the process that just ended: a stopped program says nothing any more.
-    this.#statusText = null;
-    this.#adoption?.cancel();
-    this.#adoption = null;
+    this.#reports.clearStatus();
+    this.#adoption.cancel();
     this.#checks.stop();
     const oomKilled = signal === 'SIGKILL' && (this.#tree?.takeOomKills() ?? 0) > 0;
     const cause = oomKilled
@@ -276,20 +249,16 @@ export class MainProcess {
     this.#dispatch({ type: 'exit', exit: { code, signal, uptimeMs, ...facts } });
   }
 
-  /** pidFile: a live process of the program named there, other than the one that ended, follows it. */
+  /** pidFile: a live process of the program named there follows the one that ended (not while stopping). */
   #findSuccessor(pid: number): number | null {
-    const file = this.#spec.pidFile;
-    if (file === null || this.#state === 'stopping') return null;
-    const named = readPidFile(file);
-    if (named === null || named === pid || !this.#system.isInGroup(named, this.#runtime.pgid)) return null;
-    return named;
+    if (this.#state === 'stopping') return null;
+    return findPidFileSuccessor(this.#spec.pidFile, pid, this.#runtime.pgid, this.#system);
   }
 
   /** Stops watching the process without touching it (it keeps running for the next daemon). */
   release(): void {
     this.#group.cancel();
-    this.#adoption?.cancel();
-    this.#adoption = null;
+    this.#adoption.cancel();
     this.#checks.stop();
   }
 }
