@@ -2,29 +2,27 @@ import { resolve as resolvePath } from 'node:path';
 import { BadArgumentError } from '../errors.js';
 import { runControl } from './control.js';
 import { DAEMON_EVENT_PREFIX, DAEMON_EVENTS } from './daemon-events.js';
-import { type DetachChannel, type DetachOptions, spawnDetached, takeDetachChannel } from './detach.js';
-import { DaemonAlreadyRunningError, DaemonStateError } from './errors.js';
+import { type DetachChannel, type DetachOptions, takeDetachChannel } from './detach.js';
+import { startInBackground } from './detach-start.js';
+import { DaemonStateError } from './errors.js';
 import { type EventHandler, EventQueue } from './event-queue.js';
-import { createLogger, type DaemonLogger, describeError, flushOutput } from './logger.js';
-import { createNotifier, type Notifier } from './notify.js';
+import { LifecycleSteps } from './lifecycle-steps.js';
+import { createLogger, type DaemonLogger } from './logger.js';
 import { type DaemonPaths, getDefaultName, getDefaultPaths, validateName } from './paths.js';
-import { acquirePidFile, getPidFileStatus, type PidFileLock, readPidFile } from './pid-file.js';
-import { getRunLog, getStateDump, type ReportSource, writeReport } from './reports.js';
-import {
-  guardInspectorSignal,
-  type HandledSignal,
-  installSignalHandlers,
-  type SignalAction,
-} from './signals.js';
+import { wireProcessInputs } from './process-inputs.js';
+import { getRunLog, type ReportSource, writeReportsOnEvents } from './reports.js';
+import { Shutdown } from './shutdown.js';
+import { guardInspectorSignal } from './signals.js';
 import type { RunLog } from './stats.js';
-import type { Daemon, DaemonOptions, DaemonState, LifecycleHook, StopHook, StopInfo } from './types.js';
-import { installUncaughtHandlers, type UncaughtOrigin } from './uncaught.js';
-import { startWatchdogPings } from './watchdog.js';
+import type { Daemon, DaemonOptions, DaemonState, LifecycleHook, StopHook } from './types.js';
+
+export { FORCED_EXIT_CODE } from './process-inputs.js';
 
 // The daemon: wires the queue, signals, notifier, pid file and hooks together. Every lifecycle step
 // is an event on the queue (start, reload, stop, run log, state dump, watchdog), so it never
 // overlaps a handler; only the stop deadline and the third SIGINT act outside the queue, because
-// they must work when the queue is stuck.
+// they must work when the queue is stuck. The five states and their steps are lifecycle-steps.ts;
+// how it stops and exits, shutdown.ts; what it makes of signals and uncaught errors, process-inputs.ts.
 
 /**
  * How long stop hooks may take by default before the process exits anyway.
@@ -33,17 +31,6 @@ import { startWatchdogPings } from './watchdog.js';
  * createDaemon({ name: 'slow-drain', stopTimeoutMs: 2 * DEFAULT_STOP_TIMEOUT_MS });
  */
 export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
-
-/**
- * The exit code after the third SIGINT (128 + SIGINT, as a shell reports a death by SIGINT).
- *
- * @example
- * if (result.code === FORCED_EXIT_CODE) console.log('the daemon was forced to exit');
- */
-export const FORCED_EXIT_CODE = 130;
-const EXIT_FLUSH_TIMEOUT_MS = 2000;
-// One ref'd timer that never fires in practice: a daemon with nothing else pending stays alive.
-const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
 /**
  * Creates a daemon; nothing happens until `run()` (or `control()`).
@@ -63,10 +50,6 @@ export function createDaemon(options: DaemonOptions = {}): Daemon {
   return new DaemonRuntime(options);
 }
 
-interface StopRequest extends StopInfo {
-  deadline: NodeJS.Timeout;
-}
-
 class DaemonRuntime implements Daemon {
   readonly name: string;
   readonly logger: DaemonLogger;
@@ -74,18 +57,10 @@ class DaemonRuntime implements Daemon {
   readonly #paths: DaemonPaths;
   readonly #stopTimeoutMs: number;
   readonly #queue: EventQueue;
-  readonly #startHooks: LifecycleHook[] = [];
-  readonly #reloadHooks: LifecycleHook[] = [];
-  readonly #stopHooks: StopHook[] = [];
-  #state: DaemonState = 'idle';
+  readonly #shutdown: Shutdown;
+  readonly #steps: LifecycleSteps;
   #startedAtMs: number | null = null;
-  #notifier: Notifier | null = null;
-  #detachChannel: DetachChannel | null = null;
   #pidFilePath: string | null;
-  #pidLock: PidFileLock | null = null;
-  #stopRequest: StopRequest | null = null;
-  #stopWatchdog: () => void = () => {};
-  #onStarted: (() => void) | null = null;
   #unguardSignal: () => void;
 
   constructor(options: DaemonOptions) {
@@ -107,35 +82,34 @@ class DaemonRuntime implements Daemon {
       clock: options.clock,
       onError: (event, error) => this.logger.error(`event "${event}" failed`, error),
     });
-    this.#queue.on(DAEMON_EVENTS.start, () => this.#onStartEvent());
-    this.#queue.on(DAEMON_EVENTS.reload, () => this.#onReloadEvent());
-    this.#queue.on(DAEMON_EVENTS.stop, () => this.#onStopEvent());
+    this.#shutdown = new Shutdown(this.logger, this.#queue, this.#stopTimeoutMs);
+    this.#steps = new LifecycleSteps({
+      logger: this.logger,
+      options,
+      queue: this.#queue,
+      shutdown: this.#shutdown,
+    });
     const paths = {
       runLog: options.runLogPath ?? this.#paths.runLog,
       stateDump: options.stateDumpPath ?? this.#paths.stateDump,
     };
-    this.#queue.on(DAEMON_EVENTS.runLog, () =>
-      writeReport(this.logger, 'run log', paths.runLog, this.getRunLog()),
-    );
-    this.#queue.on(DAEMON_EVENTS.stateDump, async () =>
-      writeReport(this.logger, 'state dump', paths.stateDump, await getStateDump(this.#getReportSource())),
-    );
+    writeReportsOnEvents(this.#queue, this.logger, paths, () => this.#getReportSource());
   }
 
   get state(): DaemonState {
-    return this.#state;
+    return this.#steps.state;
   }
 
   onStart(hook: LifecycleHook): void {
-    this.#startHooks.push(hook);
+    this.#steps.onStart(hook);
   }
 
   onReload(hook: LifecycleHook): void {
-    this.#reloadHooks.push(hook);
+    this.#steps.onReload(hook);
   }
 
   onStop(hook: StopHook): void {
-    this.#stopHooks.push(hook);
+    this.#shutdown.addHook(hook);
   }
 
   on<P = unknown, Previous = unknown>(event: string, handler: EventHandler<P, Previous>): () => void {
@@ -163,72 +137,64 @@ class DaemonRuntime implements Daemon {
   }
 
   ready(): void {
-    this.#notifier?.ready();
-    this.#detachChannel?.ready();
+    this.#steps.ready();
   }
 
   status(text: string): void {
-    this.#notifier?.status(text);
+    this.#steps.notifier?.status(text);
   }
 
   reloading(): void {
-    this.#notifier?.reloading();
+    this.#steps.notifier?.reloading();
   }
 
   stopping(): void {
-    this.#notifier?.stopping();
+    this.#steps.notifier?.stopping();
   }
 
   notify(assignments: Record<string, string | number>): void {
-    this.#notifier?.send(assignments);
+    this.#steps.notifier?.send(assignments);
   }
 
   run(): Promise<void> {
-    if (this.#state !== 'idle') return Promise.reject(new DaemonStateError(this.name, this.#state, 'run'));
+    if (this.state !== 'idle') return Promise.reject(new DaemonStateError(this.name, this.state, 'run'));
     try {
-      if (this.#pidFilePath && !this.#pidLock) this.#takePidFile(this.#pidFilePath);
+      if (this.#pidFilePath && !this.#shutdown.holdsPidFile)
+        this.#shutdown.takePidFile(this.#pidFilePath, this.name);
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#state = 'starting';
+    this.#steps.begin();
     this.#startedAtMs = Date.now();
-    this.#notifier = createNotifier({ logger: this.logger, notifyFd: this.#options.notifyFd });
-    setInterval(() => {}, KEEP_ALIVE_MS);
     this.#unguardSignal();
-    installSignalHandlers((action, signal) => this.#onSignal(action, signal));
-    installUncaughtHandlers((error, origin) => this.#onUncaughtError(error, origin));
-    const pingMs = this.#notifier.watchdogPingMs;
-    if (pingMs)
-      this.#stopWatchdog = startWatchdogPings(this.#queue, pingMs, () => this.#notifier?.watchdog());
-    return new Promise((resolve) => {
-      this.#onStarted = resolve;
-      this.#queue.scheduleUrgent(DAEMON_EVENTS.start);
-      this.#queue.resume();
+    wireProcessInputs({
+      logger: this.logger,
+      options: this.#options,
+      isStopRequested: () => this.#shutdown.isRequested,
+      requestStop: (info) => this.#steps.requestStop(info),
+      exitNow: (code) => this.#shutdown.exitNow(code),
+      reload: () => this.reload(),
+      scheduleUrgent: (event) => this.#queue.scheduleUrgent(event),
     });
+    return this.#steps.start();
   }
 
   stop(exitCode = 0): void {
-    this.#requestStop({ reason: 'request', signal: null, exitCode });
+    this.#steps.requestStop({ reason: 'request', signal: null, exitCode });
   }
 
   reload(): void {
-    if (this.#state !== 'idle' && this.#stopRequest === null)
+    if (this.state !== 'idle' && !this.#shutdown.isRequested)
       this.#queue.scheduleUrgent(DAEMON_EVENTS.reload);
   }
 
   async detach(options: DetachOptions = {}): Promise<void> {
-    if (this.#state !== 'idle') throw new DaemonStateError(this.name, this.#state, 'detach');
+    if (this.state !== 'idle') throw new DaemonStateError(this.name, this.state, 'detach');
     const settings = { ...this.#options.detach, ...options };
     const pidFile = settings.pidFile ?? this.#getPidFile();
     const channel = takeDetachChannel();
     if (channel) return this.#becomeDetached(channel, pidFile);
-    const owner = getPidFileStatus(pidFile);
-    if (owner.state === 'running') throw new DaemonAlreadyRunningError(this.name, owner.pid, pidFile);
-    const { pid } = await spawnDetached(this.name, pidFile, settings);
-    const shownPid = pid || readPidFile(pidFile) || '?';
-    this.logger.info(`started in the background (pid ${shownPid}, pid file ${pidFile})`);
-    await flushOutput(EXIT_FLUSH_TIMEOUT_MS);
-    process.exit(0);
+    await startInBackground(this.name, pidFile, settings, this.logger);
   }
 
   control(argv: readonly string[] = process.argv): Promise<void> {
@@ -248,7 +214,7 @@ class DaemonRuntime implements Daemon {
   #getReportSource(): ReportSource {
     return {
       name: this.name,
-      state: this.#state,
+      state: this.state,
       startedAtMs: this.#startedAtMs,
       queue: this.#queue,
       dumpState: this.#options.dumpState,
@@ -260,122 +226,17 @@ class DaemonRuntime implements Daemon {
     return this.#options.pidFile ?? this.#options.detach?.pidFile ?? this.#paths.pidFile;
   }
 
-  #takePidFile(path: string): void {
-    this.#pidLock = acquirePidFile(path, { name: this.name });
-    const lock = this.#pidLock;
-    process.on('exit', () => lock.release());
-  }
-
   #becomeDetached(channel: DetachChannel, pidFile: string): void {
-    this.#detachChannel = channel;
+    this.#steps.useDetachChannel(channel);
     this.#pidFilePath = resolvePath(pidFile);
     try {
       process.chdir(channel.cwd);
-      this.#takePidFile(this.#pidFilePath);
+      this.#shutdown.takePidFile(this.#pidFilePath, this.name);
     } catch (error) {
       channel.fail(error);
       this.logger.error('could not start in the background', error);
       process.exit(1);
     }
-  }
-
-  #onSignal(action: SignalAction, signal: HandledSignal): void {
-    if (action === 'stop' || action === 'quit') {
-      if (this.#stopRequest) this.logger.warn(`${signal} while stopping: a third SIGINT exits at once`);
-      this.#requestStop({ reason: 'signal', signal, exitCode: 0 });
-    } else if (action === 'force-exit') {
-      this.logger.warn(`third SIGINT: exiting now with code ${FORCED_EXIT_CODE}, stop hooks unfinished`);
-      this.#exitNow(FORCED_EXIT_CODE);
-    } else if (action === 'reload') {
-      this.reload();
-    } else if (action === 'write-run-log') {
-      this.#queue.scheduleUrgent(DAEMON_EVENTS.runLog);
-    } else if (action === 'write-state-dump') {
-      this.#queue.scheduleUrgent(DAEMON_EVENTS.stateDump);
-    } else if (action === 'log-and-ignore') {
-      this.logger.warn(`${signal} ignored (a daemon is not ended or stopped by it)`);
-    }
-  }
-
-  #onUncaughtError(error: unknown, origin: UncaughtOrigin): void {
-    const policy = this.#options.onUncaughtError ?? 'stop';
-    const what = origin === 'uncaughtException' ? 'uncaught exception' : 'unhandled rejection';
-    this.logger.error(`${what} (policy: ${policy})`, error);
-    if (policy === 'exit') this.#exitNow(1);
-    if (policy === 'stop') this.#requestStop({ reason: 'uncaught-error', signal: null, exitCode: 1 });
-  }
-
-  // The deadline counts from the request, not from when the stop event gets its turn, so a handler
-  // stuck in the queue cannot hold the exit back.
-  #requestStop(info: StopInfo): void {
-    if (this.#state === 'idle' || this.#stopRequest) return;
-    const deadline = setTimeout(() => {
-      this.logger.error(`stop hooks did not finish within ${this.#stopTimeoutMs} ms; exiting anyway`);
-      this.#exitNow(1);
-    }, this.#stopTimeoutMs);
-    this.#stopRequest = { ...info, deadline };
-    this.#queue.scheduleUrgent(DAEMON_EVENTS.stop);
-  }
-
-  async #onStartEvent(): Promise<void> {
-    try {
-      for (const hook of this.#startHooks) await hook();
-    } catch (error) {
-      this.logger.error('a start hook failed; stopping', error);
-      this.#detachChannel?.fail(new Error(`a start hook failed: ${describeError(error).split('\n')[0]}`));
-      this.#requestStop({ reason: 'start-failed', signal: null, exitCode: 1 });
-      return;
-    }
-    if (this.#state === 'starting') this.#state = 'running';
-    this.logger.info(`started (pid ${process.pid})`);
-    if ((this.#options.autoReady ?? true) && !this.#stopRequest) this.ready();
-    this.#onStarted?.();
-  }
-
-  async #onReloadEvent(): Promise<void> {
-    this.#state = 'reloading';
-    this.#notifier?.reloading();
-    this.logger.info('reloading');
-    try {
-      for (const hook of this.#reloadHooks) await hook();
-      this.logger.info('reloaded');
-    } catch (error) {
-      this.logger.error('a reload hook failed; the reload ends here and the daemon keeps running', error);
-    }
-    this.#state = 'running';
-    this.#notifier?.ready();
-  }
-
-  async #onStopEvent(): Promise<void> {
-    const request = this.#stopRequest as StopRequest;
-    this.#state = 'stopping';
-    this.#notifier?.stopping();
-    this.#stopWatchdog();
-    const dropped = this.#queue.close();
-    const cause = request.signal ?? request.reason;
-    this.logger.info(
-      `stopping (${cause})${dropped > 0 ? `; dropped ${dropped} queued or timed events` : ''}`,
-    );
-    let exitCode = request.exitCode;
-    const info: StopInfo = { reason: request.reason, signal: request.signal, exitCode };
-    for (const hook of this.#stopHooks) {
-      try {
-        await hook(info);
-      } catch (error) {
-        this.logger.error('a stop hook failed', error);
-        exitCode = exitCode || 1;
-      }
-    }
-    this.logger.info(`stopped (exit code ${exitCode})`);
-    clearTimeout(request.deadline);
-    this.#pidLock?.release();
-    await flushOutput(EXIT_FLUSH_TIMEOUT_MS);
-    process.exit(exitCode);
-  }
-
-  #exitNow(code: number): void {
-    this.#pidLock?.release();
-    process.exit(code);
   }
 }
 

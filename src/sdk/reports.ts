@@ -1,3 +1,4 @@
+import { DAEMON_EVENTS } from './daemon-events.js';
 import type { EventQueue } from './event-queue.js';
 import { writeJsonFile } from './json-file.js';
 import type { DaemonLogger } from './logger.js';
@@ -39,4 +40,17 @@ export async function getStateDump(source: ReportSource): Promise<StateDump> {
 export function writeReport(logger: DaemonLogger, what: string, path: string, content: unknown): void {
   writeJsonFile(path, content);
   logger.info(`${what} written to ${path}`);
+}
+
+/** Writes the run log and the state dump when their events come (SIGUSR1, SIGUSR2), to the paths given. */
+export function writeReportsOnEvents(
+  queue: EventQueue,
+  logger: DaemonLogger,
+  paths: { readonly runLog: string; readonly stateDump: string },
+  getSource: () => ReportSource,
+): void {
+  queue.on(DAEMON_EVENTS.runLog, () => writeReport(logger, 'run log', paths.runLog, getRunLog(getSource())));
+  queue.on(DAEMON_EVENTS.stateDump, async () =>
+    writeReport(logger, 'state dump', paths.stateDump, await getStateDump(getSource())),
+  );
 }
