@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { BadArgumentError } from '../errors.js';
+import type { EventHandler, HandlerContext } from './event-handler.js';
 import {
   type Clock,
   parseRepeat,
@@ -10,41 +11,13 @@ import {
 } from './schedule.js';
 import { createEventStats, type EventStatsRecorder } from './stats.js';
 
+export type { EventHandler, HandlerContext } from './event-handler.js';
+
 // The event queue (ZenDaemon's heart): events wait in line and run one at a time, so handlers never
 // race each other. The handlers of one event form a pipeline in registration order. Three lanes:
 // urgent (signals, first come first served, ahead of everything), then the main line, whose front
 // `scheduleNext` pushes to and whose back `schedule` appends to. Timed events join the back when due.
-
-/**
- * Given to each handler: the event's name and `stop()`, which ends the pipeline after this handler
- * (later handlers do not run; this handler's return value is the final result).
- *
- * @example
- * daemon.on('article', (article: Article, _previous, ctx) => {
- *   if (seen.has(article.url)) ctx.stop();
- *   return article;
- * });
- */
-export interface HandlerContext {
-  readonly event: string;
-  stop(): void;
-}
-
-/**
- * One step of an event's pipeline: gets the payload, the previous handler's result (undefined for
- * the first) and the context; returns (or resolves to) the result passed to the next handler.
- *
- * @example
- * const parse: EventHandler<string> = (raw) => JSON.parse(raw);
- * const count: EventHandler<string, Item[]> = (_raw, items) => items?.length ?? 0; // items: Item[] | undefined
- * daemon.on('feed', parse);
- * daemon.on('feed', count);
- */
-export type EventHandler<P = unknown, Previous = unknown> = (
-  payload: P,
-  previous: Previous | undefined,
-  ctx: HandlerContext,
-) => unknown;
+// What a handler is given and returns is event-handler.ts.
 
 export interface EventQueueOptions {
   clock?: Clock;
