@@ -1,9 +1,18 @@
-import { type ProgramSpec, programInputSchema } from '../config/program-schema.js';
+import type { ProgramSpec } from '../config/program-schema.js';
 import type { Desired, ProgramSnapshot, SpawnIntent, State, StateChange } from '../program-record.js';
 import type { Db } from './database.js';
+import {
+  type EventRow,
+  getEventParams,
+  getProgramParams,
+  type ProgramRow,
+  readHistoryEvent,
+  readSavedProgram,
+} from './program-rows.js';
 
 // Queries over the programs and events tables. Statements are prepared once; each state change is
-// one small transaction (an UPDATE and an INSERT), cheap enough to sit on the restart path.
+// one small transaction (an UPDATE and an INSERT), cheap enough to sit on the restart path. The rows
+// and their mapping to and from what the store takes and returns are program-rows.ts.
 
 const EVENTS_KEPT_PER_PROGRAM = 1000;
 
@@ -26,40 +35,6 @@ export interface HistoryEvent {
   readonly exitCode: number | null;
   readonly exitSignal: string | null;
   readonly message: string | null;
-}
-
-interface ProgramRow {
-  name: string;
-  spec: string;
-  desired: Desired;
-  state: State;
-  pid: number | null;
-  pgid: number | null;
-  proc_start_time: number | null;
-  started_at: number | null;
-  restarts: number;
-  exit_code: number | null;
-  exit_signal: NodeJS.Signals | null;
-  reason: string | null;
-  consecutive_failures: number;
-  recent_failures: string;
-  updated_at: number;
-  spawn_id: string | null;
-  spawn_uid: number | null;
-  spawn_at: number | null;
-}
-
-interface EventRow {
-  id: number;
-  time: number;
-  program: string;
-  event: string;
-  from_state: State | null;
-  to_state: State | null;
-  pid: number | null;
-  exit_code: number | null;
-  exit_signal: string | null;
-  message: string | null;
 }
 
 export class ProgramStore {
@@ -103,8 +78,8 @@ export class ProgramStore {
     };
     this.#saveWithEvent = db.transaction(
       (snapshot: ProgramSnapshot, change: StateChange | null, now: number) => {
-        this.#statements.update.run(this.#toParams(snapshot, now));
-        if (change) this.#statements.addEvent.run(this.#eventParams(change, now));
+        this.#statements.update.run(getProgramParams(snapshot, now));
+        if (change) this.#statements.addEvent.run(getEventParams(change, now));
       },
     );
     const setDesired = db.prepare<{ name: string; desired: Desired }>(
@@ -116,31 +91,7 @@ export class ProgramStore {
   }
 
   loadAll(): SavedProgram[] {
-    return this.#statements.all.all().map((row) => ({
-      spec: readSpec(row.spec),
-      state: row.state,
-      savedState: row.state,
-      savedAt: row.updated_at,
-      desired: row.desired,
-      runtime: {
-        pid: row.pid,
-        pgid: row.pgid,
-        procStartTime: row.proc_start_time,
-        startedAt: row.started_at,
-      },
-      restarts: row.restarts,
-      exitCode: row.exit_code,
-      exitSignal: row.exit_signal,
-      reason: row.reason,
-      consecutiveFailures: row.consecutive_failures,
-      recentFailures: JSON.parse(row.recent_failures) as number[],
-      adopted: false,
-      statusText: null,
-      spawnIntent:
-        row.spawn_id === null || row.spawn_uid === null || row.spawn_at === null
-          ? null
-          : { id: row.spawn_id, uid: row.spawn_uid, at: row.spawn_at },
-    }));
+    return this.#statements.all.all().map((row) => readSavedProgram(row));
   }
 
   /** Written before the fork (one small UPDATE); the save that records the new pid clears it. */
@@ -201,18 +152,7 @@ export class ProgramStore {
   listEvents(name: string | null, limit: number): HistoryEvent[] {
     const rows =
       name === null ? this.#statements.allEvents.all(limit) : this.#statements.events.all(name, limit);
-    return rows.map((row) => ({
-      id: row.id,
-      time: row.time,
-      program: row.program,
-      event: row.event,
-      from: row.from_state,
-      to: row.to_state,
-      pid: row.pid,
-      exitCode: row.exit_code,
-      exitSignal: row.exit_signal,
-      message: row.message,
-    }));
+    return rows.map((row) => readHistoryEvent(row));
   }
 
   pruneEvents(name: string): void {
@@ -222,44 +162,4 @@ export class ProgramStore {
   close(): void {
     this.#db.close();
   }
-
-  #toParams(snapshot: ProgramSnapshot, now: number) {
-    return {
-      name: snapshot.spec.name,
-      desired: snapshot.desired,
-      state: snapshot.state,
-      pid: snapshot.runtime.pid,
-      pgid: snapshot.runtime.pgid,
-      procStartTime: snapshot.runtime.procStartTime,
-      startedAt: snapshot.runtime.startedAt,
-      restarts: snapshot.restarts,
-      exitCode: snapshot.exitCode,
-      exitSignal: snapshot.exitSignal,
-      reason: snapshot.reason,
-      consecutiveFailures: snapshot.consecutiveFailures,
-      recentFailures: JSON.stringify(snapshot.recentFailures),
-      now,
-    };
-  }
-
-  #eventParams(change: StateChange, now: number) {
-    return {
-      time: now,
-      program: change.name,
-      event: change.event,
-      from: change.from,
-      to: change.to,
-      pid: change.pid,
-      exitCode: change.exit?.code ?? null,
-      exitSignal: change.exit?.signal ?? null,
-      message: change.reason,
-    };
-  }
-}
-
-/** Specs are stored normalized; parsing them again fills in options added since they were saved. */
-function readSpec(json: string): ProgramSpec {
-  const raw = JSON.parse(json) as ProgramSpec;
-  const parsed = programInputSchema.safeParse(raw);
-  return parsed.success ? { ...parsed.data, cwd: raw.cwd } : raw;
 }
