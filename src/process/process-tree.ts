@@ -2,13 +2,13 @@ import { getNativeHelper } from '../native.js';
 import type { ProcReader } from '../proc/proc-reader.js';
 import { readProcStat, UNREADABLE } from '../proc/stat.js';
 import {
-  CgroupTree,
   type CgroupUsage,
   closeQuietly,
   RESOURCE_CONTROLLERS,
   type ResourceController,
   type ResourceLimits,
 } from './cgroup.js';
+import { CgroupTree } from './cgroup-tree.js';
 import { CgroupV1Trees } from './cgroup-v1.js';
 import { describeControllers, type LimitCgroups, type LimitPlace, placeLimits } from './limit-places.js';
 import { TaggedSweep } from './sweep.js';

@@ -17,8 +17,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ExecFailedError, SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
-import { ProgramCgroup } from './cgroup.js';
 import { findCgroup2Mount, findOwnCgroup } from './cgroup-mounts.js';
+import { ProgramCgroup } from './cgroup-program.js';
 import { type SpawnRequest, spawnChild } from './spawn.js';
 import { spawnWithNode } from './spawn-node.js';
 
