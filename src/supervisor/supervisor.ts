@@ -1,5 +1,5 @@
 import type { ProgramSpec } from '../config/program-schema.js';
-import { AlreadyStartedError, NotRunningError, ProgramExistsError, StateNotSavedError } from '../errors.js';
+import { AlreadyStartedError, NotRunningError, ProgramExistsError } from '../errors.js';
 import type { CgroupUsage } from '../process/cgroup.js';
 import type { ProgramSnapshot, State, StateChange } from '../program-record.js';
 import { nodeActivationSystem } from '../sockets/activation.js';
@@ -13,19 +13,22 @@ import { ProgramActivation } from './program-activation.js';
 import { createManagedProgram, type ProgramWiring } from './program-factory.js';
 import { getProgramKey } from './program-key.js';
 import { ProgramRegistry } from './program-registry.js';
+import { releaseUnusedSockets, removePrograms } from './program-removal.js';
 import { drainLeftovers, stopPrograms, waitForState } from './program-waits.js';
 import { type RestoreReport, restorePrograms } from './restore.js';
 import { reloadOne, restartRolling } from './rolling-restart.js';
 import { StatePersistence } from './state-persistence.js';
 import { hasProcess, isActive } from './states.js';
 import type { SupervisorLog, SupervisorOptions } from './supervisor-options.js';
+import { shutDownPrograms } from './supervisor-shutdown.js';
 
 export type { RestoreReport, SupervisorLog, SupervisorOptions };
 export { getProgramKey };
 
 // The public operations on the supervised programs that the API, deploy/ and the daemon call (create,
 // start, stop, restart, reload, delete, signal, list, shutdown, restore). The parts they use live in
-// files of their own: the registry, the wiring of one program, socket activation, restore, persistence.
+// files of their own: the registry, the wiring of one program, socket activation, restore, persistence,
+// removal, shutdown.
 
 export class Supervisor {
   #programs = new ProgramRegistry();
@@ -183,34 +186,15 @@ export class Supervisor {
     await this.stop(name);
     // Their cgroups go with them: once what the stop signal reached has exited.
     await drainLeftovers(stopping, this.#options.system);
-    for (const program of targets) {
-      // Stopped and recorded as stopped: if the record cannot go, it stays (stopped) and says so.
-      try {
-        this.#options.store.remove(program.name);
-      } catch (error) {
-        throw new StateNotSavedError(program.name, 'delete (it is stopped)', error);
-      }
-      program.release();
-      program.capture.removeFifos();
-      program.removeAllListeners();
-      this.#programs.remove(program.name);
-      this.#logOwners.release(program.snapshot().spec);
-      this.#options.logs.remove(program.name);
-    }
-    if (!options.keepSockets) this.#releaseUnusedSockets(targets.map((program) => program.snapshot().spec));
+    removePrograms(targets, this.#options, this.#programs, this.#logOwners);
+    const specs = targets.map((program) => program.snapshot().spec);
+    if (!options.keepSockets) releaseUnusedSockets(specs, this.#programs, this.#sockets);
     return targets.map((program) => program.name);
   }
 
   /** The held sockets of each program key (docs/reload.md). */
   getSockets(spec: ProgramSpec): readonly HeldSocket[] {
     return this.#sockets.get(getProgramKey(spec));
-  }
-
-  /** A key's sockets are closed once no instance of it is left. */
-  #releaseUnusedSockets(removed: readonly ProgramSpec[]): void {
-    const keys = new Set(removed.filter((spec) => spec.sockets.length > 0).map(getProgramKey));
-    for (const program of this.#programs.getAll()) keys.delete(getProgramKey(program.snapshot().spec));
-    for (const key of keys) this.#sockets.release(key);
   }
 
   /** Sends a signal to the main process of each program named; those without one are skipped. */
@@ -229,19 +213,14 @@ export class Supervisor {
    * programs back at boot).
    */
   async shutdown(options: { stopPrograms: boolean }): Promise<void> {
-    if (options.stopPrograms) {
-      // Exited and fatal programs keep their state: the next daemon must not run them again.
-      const active = this.#programs.getAll().filter((program) => isActive(program.state));
-      const wanted = active.filter((program) => program.snapshot().desired === 'running');
-      await stopPrograms(active, this.#options.system);
-      await drainLeftovers(active, this.#options.system);
-      this.#persistence.saveWanted(wanted);
-    }
-    this.#persistence.flush();
-    for (const program of this.#programs.getAll()) program.release();
-    this.#activation.close();
-    // With the programs stopped the sockets go; left running, the programs hold them for the next daemon.
-    this.#sockets.closeAll({ removeFiles: options.stopPrograms });
+    const parts = {
+      programs: this.#programs,
+      system: this.#options.system,
+      persistence: this.#persistence,
+      activation: this.#activation,
+      sockets: this.#sockets,
+    };
+    await shutDownPrograms(parts, options);
   }
 
   #register(spec: ProgramSpec, saved?: SavedProgram): ManagedProgram {
