@@ -2,21 +2,15 @@ import { EventEmitter } from 'node:events';
 import { BadTransitionError } from '../errors.js';
 import type { Capture } from '../logs/capture.js';
 import type { CgroupUsage } from '../process/cgroup.js';
-import type {
-  Desired,
-  HealthNote,
-  ProgramSnapshot,
-  RuntimeRecord,
-  State,
-  StateChange,
-} from '../program-record.js';
+import type { HealthNote, ProgramSnapshot, RuntimeRecord, State, StateChange } from '../program-record.js';
 import { MainProcess } from './main-process.js';
 import { NextProcess } from './next-process.js';
 import { createProcessWiring, type ProcessWiring, type ProcessWiringOptions } from './process-wiring.js';
 import { getMachineContext } from './program-context.js';
+import { buildSnapshot, type ProgramStanding, restoreStanding } from './program-standing.js';
 import { ProgramTimers } from './program-timers.js';
 import { Retirees } from './reload-candidate.js';
-import { type Effect, isActive, type MachineEvent } from './states.js';
+import type { Effect, MachineEvent } from './states.js';
 import { IMPOSSIBLE, transition } from './transitions.js';
 
 // One supervised program: every input (a request, an exit, a timer, a readiness message) becomes an
@@ -33,14 +27,7 @@ export class ManagedProgram extends EventEmitter<{
   #next: NextProcess;
   #retirees: Retirees;
   #timers: ProgramTimers;
-  #state: State;
-  #desired: Desired;
-  #restarts: number;
-  #exitCode: number | null;
-  #exitSignal: NodeJS.Signals | null;
-  #reason: string | null;
-  #consecutiveFailures: number;
-  #recentFailures: readonly number[];
+  #standing: ProgramStanding;
   #dispatching = false;
   #queue: MachineEvent[] = [];
 
@@ -54,7 +41,7 @@ export class ManagedProgram extends EventEmitter<{
     const note = (pid: number | null, message: string) =>
       this.emit('health-changed', { name: this.name, pid, message });
     this.#main = new MainProcess(this.#wiring, this.#retirees, {
-      getState: () => this.#state,
+      getState: () => this.#standing.state,
       dispatch,
       enqueue: (event) => this.#queue.push(event),
       onExit,
@@ -62,16 +49,7 @@ export class ManagedProgram extends EventEmitter<{
     });
     this.#next = new NextProcess(this.#wiring, this.#retirees, { dispatch, onExit, note });
     this.#timers = new ProgramTimers(options.system, dispatch);
-    const saved = options.saved;
-    // A program waiting in backoff has no process to lose: it resumes waiting (a resume-backoff event).
-    this.#state = saved && (!isActive(saved.state) || saved.state === 'backoff') ? saved.state : 'stopped';
-    this.#desired = saved?.desired ?? 'stopped';
-    this.#restarts = saved?.restarts ?? 0;
-    this.#exitCode = saved?.exitCode ?? null;
-    this.#exitSignal = saved?.exitSignal ?? null;
-    this.#reason = saved?.reason ?? null;
-    this.#consecutiveFailures = saved?.consecutiveFailures ?? 0;
-    this.#recentFailures = saved?.recentFailures ?? [];
+    this.#standing = restoreStanding(options.saved);
   }
 
   get name(): string {
@@ -79,7 +57,7 @@ export class ManagedProgram extends EventEmitter<{
   }
 
   get state(): State {
-    return this.#state;
+    return this.#standing.state;
   }
 
   get pid(): number | null {
@@ -91,24 +69,7 @@ export class ManagedProgram extends EventEmitter<{
   }
 
   snapshot(): ProgramSnapshot {
-    const { runtime, adopted, statusText, health } = this.#main.snapshot();
-    const tree = this.#wiring.tree;
-    return {
-      spec: this.#wiring.spec,
-      state: this.#state,
-      desired: this.#desired,
-      runtime,
-      restarts: this.#restarts,
-      exitCode: this.#exitCode,
-      exitSignal: this.#exitSignal,
-      reason: this.#reason,
-      consecutiveFailures: this.#consecutiveFailures,
-      recentFailures: this.#recentFailures,
-      adopted,
-      statusText,
-      health,
-      ...(tree ? { tracking: tree.tracking } : {}),
-    };
+    return buildSnapshot(this.#wiring, this.#standing, this.#main.snapshot());
   }
 
   /** CPU and memory of the program's whole process tree (its cgroup); null where there is none. */
@@ -183,13 +144,13 @@ export class ManagedProgram extends EventEmitter<{
   }
 
   #step(event: MachineEvent): void {
-    const from = this.#state;
+    const from = this.#standing.state;
     const context = getMachineContext(
       this.#wiring.spec,
       {
-        desired: this.#desired,
-        consecutiveFailures: this.#consecutiveFailures,
-        recentFailures: this.#recentFailures,
+        desired: this.#standing.desired,
+        consecutiveFailures: this.#standing.consecutiveFailures,
+        recentFailures: this.#standing.recentFailures,
         ...this.#main.facts,
         next: this.#next.readySoFar,
       },
@@ -197,14 +158,14 @@ export class ManagedProgram extends EventEmitter<{
     );
     const result = transition(from, event, context);
     if (result === IMPOSSIBLE) throw new BadTransitionError(this.name, from, event.type);
-    if (result.desired) this.#desired = result.desired;
+    if (result.desired) this.#standing.desired = result.desired;
     const exit = event.type === 'exit' ? event.exit : null;
     if (exit) {
-      this.#exitCode = exit.code;
-      this.#exitSignal = exit.signal;
+      this.#standing.exitCode = exit.code;
+      this.#standing.exitSignal = exit.signal;
     }
-    this.#state = result.next;
-    if (result.reason !== undefined || from !== result.next) this.#reason = result.reason ?? null;
+    this.#standing.state = result.next;
+    if (result.reason !== undefined || from !== result.next) this.#standing.reason = result.reason ?? null;
     const pidBefore = this.#main.pid;
     for (const effect of result.effects) this.#apply(effect);
     const noted = result.reason !== undefined && event.type !== 'watchdog-ping';
@@ -212,9 +173,9 @@ export class ManagedProgram extends EventEmitter<{
       this.emit('state-changed', {
         name: this.name,
         from,
-        to: this.#state,
+        to: this.#standing.state,
         event: event.type,
-        reason: this.#reason,
+        reason: this.#standing.reason,
         // An exit is recorded with the pid that exited, not the one a restart just spawned.
         pid: exit ? this.#main.exitedPid : (this.#main.pid ?? pidBefore),
         exit,
@@ -240,11 +201,11 @@ export class ManagedProgram extends EventEmitter<{
         this.#timers.cancelAll();
         return;
       case 'count-restart':
-        this.#restarts += 1;
+        this.#standing.restarts += 1;
         return;
       case 'set-failures':
-        this.#consecutiveFailures = effect.consecutive;
-        this.#recentFailures = effect.recent;
+        this.#standing.consecutiveFailures = effect.consecutive;
+        this.#standing.recentFailures = effect.recent;
         return;
       case 'note-ready':
         this.#main.noteReady(effect.part);
