@@ -7,12 +7,13 @@ import type { System } from './system.js';
 
 export class AdoptedExit {
   #system: System;
-  #isStopping: () => boolean;
+  #hooks: { isStopping(): boolean; onGone(pid: number): void };
   #watch: AdoptionWatch | null = null;
 
-  constructor(system: System, isStopping: () => boolean) {
+  /** onGone: the watched process is gone (or its pid names another process now); once per watch. */
+  constructor(system: System, hooks: { isStopping(): boolean; onGone(pid: number): void }) {
     this.#system = system;
-    this.#isStopping = isStopping;
+    this.#hooks = hooks;
   }
 
   /** Whether the current main process is watched this way (it is not our child). */
@@ -21,11 +22,11 @@ export class AdoptedExit {
   }
 
   /** An adopted process is not our child: its end is watched by pidfd, or polled. */
-  watch(pid: number, startTime: number | null, onGone: () => void): void {
+  watch(pid: number, startTime: number | null): void {
     this.#watch = new AdoptionWatch(
       this.#system,
       { pid, startTime },
-      { isStopping: this.#isStopping, onGone },
+      { isStopping: () => this.#hooks.isStopping(), onGone: () => this.#hooks.onGone(pid) },
     );
     this.#watch.start();
   }

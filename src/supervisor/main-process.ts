@@ -51,7 +51,10 @@ export class MainProcess {
     this.#hooks = hooks;
     this.#retirees = retirees;
     this.#group = new ProcessGroup(wiring.system, wiring.tree);
-    this.#adoption = new AdoptedExit(wiring.system, () => this.#state === 'stopping');
+    this.#adoption = new AdoptedExit(wiring.system, {
+      isStopping: () => this.#state === 'stopping',
+      onGone: (pid) => this.#onExit(pid, null, null),
+    });
     this.#reports = new ProcessReports(wiring.system, (event) => hooks.dispatch(event));
     this.#checks = new ProcessChecks({
       spec: wiring.spec,
@@ -107,12 +110,7 @@ export class MainProcess {
     const { pid, procStartTime } = this.#runtime;
     if (pid === null) return;
     this.#startChecks(true);
-    this.#watchAdopted(pid, procStartTime);
-  }
-
-  /** An adopted process is not our child: its end is watched by pidfd, or polled. */
-  #watchAdopted(pid: number, startTime: number | null): void {
-    this.#adoption.watch(pid, startTime, () => this.#onExit(pid, null, null));
+    this.#adoption.watch(pid, procStartTime);
   }
 
   /** Called on a FIFO EOF: for an adopted program it means the process tree has likely gone. */
@@ -178,7 +176,7 @@ export class MainProcess {
   followPid(pid: number): void {
     this.#adoption.cancel();
     this.#runtime = { ...this.#runtime, pid, procStartTime: this.#system.readStartTime(pid) };
-    this.#watchAdopted(pid, this.#runtime.procStartTime);
+    this.#adoption.watch(pid, this.#runtime.procStartTime);
   }
 
   spawn(): void {
