@@ -164,8 +164,8 @@ class DaemonRuntime implements Daemon {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#steps.begin();
     this.#startedAtMs = Date.now();
+    this.#steps.begin();
     this.#unguardSignal();
     wireProcessInputs({
       logger: this.logger,

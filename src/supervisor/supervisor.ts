@@ -187,8 +187,10 @@ export class Supervisor {
     // Their cgroups go with them: once what the stop signal reached has exited.
     await drainLeftovers(stopping, this.#options.system);
     removePrograms(targets, this.#options, this.#programs, this.#logOwners);
-    const specs = targets.map((program) => program.snapshot().spec);
-    if (!options.keepSockets) releaseUnusedSockets(specs, this.#programs, this.#sockets);
+    if (!options.keepSockets) {
+      const removed = targets.map((program) => program.snapshot().spec);
+      releaseUnusedSockets(removed, this.#programs, this.#sockets);
+    }
     return targets.map((program) => program.name);
   }
 
