@@ -94,7 +94,10 @@ test('SIGUSR1 writes the run log (uptime, pid, per-event statistics, queue, memo
   const daemon = startFixture(sandbox, [], { SDK_RUN_LOG: runLog });
   await waitForTrace(sandbox, 'work 42');
   daemon.child.kill('SIGUSR1');
-  await waitFor(() => existsSync(runLog), 5000, 'the run log');
+  // The line is logged once the file is written: waiting for it waits for both.
+  const written = new RegExp(`run log written to ${runLog}`);
+  await waitFor(() => written.test(daemon.output()), 5000, 'the run log and its line');
+  assert.ok(existsSync(runLog));
   const log = JSON.parse(readFileSync(runLog, 'utf8'));
   assert.equal(log.name, 'sdk-fixture');
   assert.equal(log.pid, daemon.pid);
@@ -106,7 +109,6 @@ test('SIGUSR1 writes the run log (uptime, pid, per-event statistics, queue, memo
   assert.equal(typeof log.events.work.totalMs, 'number');
   assert.equal(log.events['daemon:start'].count, 1);
   assert.ok(log.memory.rss > 0);
-  assert.match(daemon.output(), new RegExp(`run log written to ${runLog}`));
 });
 
 test('SIGUSR2 writes the state dump: the run log, dumpState(), queued and pending timed events', async (t) => {
