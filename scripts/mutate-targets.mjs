@@ -53,8 +53,8 @@ export const CURATED = [
   {
     name: 'the stop signal goes to the main process only',
     file: 'src/supervisor/process-group.ts',
-    find: 'if (!this.#system.kill(-pgid, signal) && leaderPid === pgid)',
-    replace: 'if (!this.#system.kill(pgid, signal) && leaderPid === pgid)',
+    find: 'if (pgid !== null && !this.#system.kill(-pgid, signal) && leaderPid === pgid)',
+    replace: 'if (pgid !== null && !this.#system.kill(pgid, signal) && leaderPid === pgid)',
     tests: ['test/e2e/lifecycle.test.ts'],
   },
   {
@@ -87,7 +87,7 @@ export const CURATED = [
   },
   {
     name: 'tend signal reaches the whole group',
-    file: 'src/supervisor/managed-program.ts',
+    file: 'src/supervisor/main-process.ts',
     find: 'return pid !== null && this.#system.kill(pid, signal);',
     replace: 'return pid !== null && this.#system.kill(-pid, signal);',
     tests: ['test/e2e/lifecycle.test.ts'],
