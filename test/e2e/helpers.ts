@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -8,6 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProgramStatusView } from '../../src/api/views.js';
 import { isAlive } from '../../src/proc/liveness.js';
+import { getTreeName } from '../../src/process/cgroup.js';
+import {
+  findCgroup2Mount,
+  findCgroupV1Mount,
+  findOwnCgroup,
+  findOwnV1Cgroup,
+  getCgroupDirectory,
+} from '../../src/process/cgroup-mounts.js';
 import type { HistoryEvent } from '../../src/store/program-store.js';
 
 // Shared by the end-to-end tests: a private TEND_HOME per test, the real CLI (bin/tend.js, built
@@ -108,6 +116,7 @@ export async function createTendHome(options: { home?: string } = {}): Promise<T
       survivors = findProcesses(home);
     }
     for (const survivor of survivors) killQuietly(survivor.pid);
+    removeCgroupTrees(home);
     await rm(home, { recursive: true, force: true });
     if (stop.code !== 0) throw new Error(`cleanup: tend daemon stop exited ${stop.code}: ${stop.stderr}`);
     if (survivors.length > 0) {
@@ -117,6 +126,50 @@ export async function createTendHome(options: { home?: string } = {}): Promise<T
   };
 
   return { home, socket, tend, tendJson, api: (req) => apiRequest(socket, req), cleanup };
+}
+
+/**
+ * What a test's daemons left in the cgroup hierarchies (a SIGKILLed daemon's program cgroups, which
+ * only the next daemon of that home would remove): the home's tree in cgroup v2 and in each v1
+ * hierarchy, once empty. A cgroup that still holds a process stays (the leak check names it).
+ */
+function removeCgroupTrees(home: string): void {
+  const mountinfo = readTextQuietly('/proc/self/mountinfo');
+  const own = readTextQuietly('/proc/self/cgroup');
+  const places = [
+    { mount: findCgroup2Mount(mountinfo), cgroup: findOwnCgroup(own) },
+    ...['memory', 'cpu', 'pids'].map((controller) => ({
+      mount: findCgroupV1Mount(mountinfo, controller),
+      cgroup: findOwnV1Cgroup(own, controller),
+    })),
+  ];
+  for (const { mount, cgroup } of places) {
+    if (!mount || cgroup === null) continue;
+    const tree = join(getCgroupDirectory(mount, cgroup), getTreeName(home));
+    let entries: string[];
+    try {
+      entries = readdirSync(tree, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+    } catch {
+      continue;
+    }
+    for (const entry of [...entries, '']) {
+      try {
+        rmdirSync(join(tree, entry));
+      } catch {
+        // still in use
+      }
+    }
+  }
+}
+
+function readTextQuietly(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Runs the real CLI against `home`; kills it and fails past its timeout. */
