@@ -105,9 +105,11 @@ napi_value pipe_bytes(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// spliceToFile(pipeFd, fileFd, length): moves up to length bytes from the pipe to the end of the
-// file (at the file's size for a regular file, so the fd needs no O_APPEND, which splice refuses).
-// Returns how many moved; throws only when nothing moved.
+// spliceToFile(pipeFd, fileFd, length): one splice(2) that moves up to length bytes from the pipe to
+// the end of the file (at the file's size for a regular file, so the fd needs no O_APPEND, which
+// splice refuses). One call moves everything waiting, up to length, so a caller need not ask first
+// how much waits (FIONREAD): each question takes the pipe's lock, which the program's writes contend
+// for. Returns how many moved (> 0), 0 at end of file (empty, no writer left), -1 when empty for now.
 napi_value splice_to_file(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], result;
@@ -124,15 +126,12 @@ napi_value splice_to_file(napi_env env, napi_callback_info info) {
   if (fstat(out_fd, &info_out) != 0) return throw_errno(env, "fstat", errno);
   loff_t offset = info_out.st_size;
   loff_t *offset_pointer = S_ISREG(info_out.st_mode) ? &offset : NULL;
-  int64_t moved = 0;
-  while (moved < length) {
-    ssize_t step = splice(in_fd, NULL, out_fd, offset_pointer, (size_t)(length - moved), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (step < 0 && errno == EINTR) continue;
-    if (step <= 0) {
-      if (moved > 0) break;
-      return throw_errno(env, "splice", step < 0 ? errno : EIO);
-    }
-    moved += step;
+  ssize_t moved;
+  do moved = splice(in_fd, NULL, out_fd, offset_pointer, (size_t)length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  while (moved < 0 && errno == EINTR);
+  if (moved < 0) {
+    if (errno != EAGAIN) return throw_errno(env, "splice", errno);
+    moved = -1;
   }
   napi_create_int64(env, moved, &result);
   return result;

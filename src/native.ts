@@ -20,7 +20,10 @@ export interface NativeHelper {
   peekPipe?(fd: number, buffer: Buffer): number;
   /** Linux: how many bytes wait in a pipe (FIONREAD), without touching them. */
   pipeBytes?(fd: number): number;
-  /** Linux: moves up to length bytes from a pipe to the end of a file (not opened O_APPEND); returns how many. */
+  /**
+   * Linux: one splice(2) of up to length bytes from a pipe to the end of a file (not opened O_APPEND):
+   * how many moved, 0 at the pipe's end, -1 when it is empty for now.
+   */
   spliceToFile?(pipeFd: number, fileFd: number, length: number): number;
   /**
    * Linux: starts a process (clone CLONE_VM|CLONE_VFORK|CLONE_PIDFD, see native/spawn.c) and reaps it
@@ -95,13 +98,18 @@ export function getPipeDrain(): PipeDrainHelper | null {
 // dist/chunks/ (two levels).
 const NATIVE_PATHS = ['../build/Release/tend_native.node', '../../build/Release/tend_native.node'];
 let cached: NativeHelper | null | undefined;
+/** Why the helper is not in use, once getNativeHelper() found it missing. */
+let missingReason: string | null = null;
 
 function loadNativeHelper(): NativeHelper | null {
   const require = createRequire(import.meta.url);
   for (const path of NATIVE_PATHS) {
     try {
-      return require(path) as NativeHelper;
+      const helper = require(path) as NativeHelper;
+      missingReason = null;
+      return helper;
     } catch (error) {
+      missingReason = (error as Error).message.split('\n')[0] ?? 'not loadable';
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') return null;
     }
   }
@@ -112,9 +120,24 @@ export function getNativeHelper(): NativeHelper | null {
   if (cached === undefined) {
     if (process.env.TEND_NO_NATIVE === '1') {
       cached = null;
+      missingReason = 'TEND_NO_NATIVE=1';
       return cached;
     }
     cached = loadNativeHelper();
   }
   return cached;
+}
+
+/**
+ * Why the portable fallback runs instead of the native helper (TEND_NO_NATIVE=1, or the error that
+ * loading it gave: not built, built for another Node), or null when the helper is in use. The
+ * fallback is silent otherwise, and it costs: logs are read and written through the daemon instead
+ * of spliced, several times the CPU per megabyte.
+ */
+export function getNativeMissingReason(): string | null {
+  getNativeHelper();
+  if (missingReason !== null) return missingReason;
+  return getPipeDrain() === null && process.platform === 'linux'
+    ? 'an old build without the pipe drain'
+    : null;
 }

@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeHome, removeHome } from '../lib/cleanup.mjs';
@@ -40,6 +41,17 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Why the daemon would run without its native helper (the log path then reads and writes), or null. */
+function findNativeProblem() {
+  if (process.env.TEND_NO_NATIVE === '1') return 'TEND_NO_NATIVE=1';
+  try {
+    const native = createRequire(DAEMON)('../build/Release/tend_native.node');
+    return native.spliceToFile ? null : 'an old build without the pipe drain';
+  } catch (error) {
+    return error.message.split('\n')[0];
+  }
+}
+
 export default {
   name: 'tend',
   startMethods: ['up', 'api'],
@@ -51,11 +63,17 @@ export default {
       return { ok: false, reason: 'not built: run `npm run build` first' };
     }
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    let note;
+    const notes = [];
     if (newestMtime(join(ROOT, 'src')) > statSync(DAEMON).mtimeMs) {
-      note = 'src/ is newer than dist/: the bench measures the last build (`npm run build` to refresh)';
+      notes.push('src/ is newer than dist/: the bench measures the last build (`npm run build` to refresh)');
     }
-    return { ok: true, version: `${version} (this checkout)`, note };
+    const missing = findNativeProblem();
+    if (missing) {
+      notes.push(
+        `the native helper is not in use (${missing}; \`npm ci\` or \`npm run install\` builds it): the log figures measure the read/write fallback, not splice`,
+      );
+    }
+    return { ok: true, version: `${version} (this checkout)`, note: notes.join('; ') || undefined };
   },
 
   async create(ctx, { programs }) {
@@ -81,14 +99,15 @@ export default {
           detached: true,
           cwd: '/',
           stdio: ['ignore', logFd, logFd, 'pipe'],
-          env: { ...env, TEND_READY_FD: '3' },
+          // The daemon's readiness in s6's fd protocol: a newline on fd 3.
+          env: { ...env, NOTIFY_FD: '3' },
         },
       );
       closeSync(logFd);
       await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('profiled daemon did not become ready')), 15_000);
         child.stdio[3].on('data', (chunk) => {
-          if (chunk.toString().includes('ready')) {
+          if (chunk.includes(0x0a)) {
             clearTimeout(timer);
             child.stdio[3].destroy();
             child.unref();

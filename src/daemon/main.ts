@@ -5,6 +5,7 @@ import { listenOnSocket } from '../api/server.js';
 import { getExitCode } from '../cli/exit-codes.js';
 import { isTendError, RestartRefusedError } from '../errors.js';
 import { ProgramLogs } from '../logs/program-logs.js';
+import { getNativeMissingReason } from '../native.js';
 import { getPaths } from '../paths.js';
 import { createProcessTrees } from '../process/process-tree.js';
 import type { DetachChannel } from '../sdk/detach.js';
@@ -92,6 +93,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   log.info(
     `tend ${VERSION} daemon starting (pid ${process.pid}, home ${paths.home}, fd limit ${readFdLimit() ?? 'unknown'})`,
   );
+  const nativeMissing = getNativeMissingReason();
+  if (nativeMissing !== null)
+    log.warn(
+      `native helper not in use (${nativeMissing}): the portable fallback runs; log output is read and written by the daemon instead of spliced (several times the CPU per MB)`,
+    );
   const trees = createProcessTrees(paths.home, process.pid, nodeSystem.proc);
   const tracking = trees.mode === 'cgroup' ? 'a cgroup per program under' : 'process group + /proc sweep:';
   log.info(`process tracking: ${tracking} ${trees.detail}`);

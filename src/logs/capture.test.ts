@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { waitFor } from '../../test/e2e/helpers.js';
 import { type Clock, nodeClock } from '../clock.js';
-import { type LogRecord, MAX_LINE_BYTES, OutputCapture, PARTIAL_FLUSH_MS } from './capture.js';
+import { type LogRecord, OutputCapture } from './capture.js';
+import { MAX_LINE_BYTES, PARTIAL_FLUSH_MS } from './line-writer.js';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log-options.js';
 
 // OutputCapture with real FIFOs: a child process writes into the write ends it was given, the way a

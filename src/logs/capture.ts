@@ -1,25 +1,23 @@
 import { closeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { getPipeDrain, type PipeDrainHelper } from '../native.js';
+import { ConsoleTarget } from './console-target.js';
 import { ensureFifos, openFifoForChild, openFifoForReading, openProgramPipe, removeQuietly } from './fifo.js';
 import { LineSplitter } from './line-splitter.js';
+import { LineWriter, type Target } from './line-writer.js';
 import { LogFile, type LogFileHooks } from './log-file.js';
 import { CONSOLE_TARGET, type LogOptions, needsLines } from './log-options.js';
-import { PipeReader } from './pipe-reader.js';
+import { startReadPath } from './read-path.js';
+import { startSpliceReader } from './splice-path.js';
 
 // The capture path of one program: two FIFOs (stdout, stderr) drained into their targets.
 // The daemon's read end is attached for as long as any process of the program holds the FIFO;
 // when the last writer goes away the reader sees EOF, which is also a hint that the program exited.
 //
 // Raw output into a file of its own goes from the FIFO into the file by splice(2) where the native
-// helper has it (Linux): a daemon SIGKILLed at any instant loses no byte (see log-file.ts); else it
+// helper has it (Linux): a daemon SIGKILLed at any instant loses no byte (splice-path.ts); else it
 // is written exactly as read, one write(2) per chunk. Timestamps, JSON lines, merged streams and the
-// console target work line by line, still one write per chunk.
-// A partial line is held for PARTIAL_FLUSH_MS at most, or until it reaches MAX_LINE_BYTES.
-
-export const PARTIAL_FLUSH_MS = 250;
-export const MAX_LINE_BYTES = 64 * 1024;
+// console target work line by line (line-writer.ts), still one write per chunk.
 
 export type StreamName = 'out' | 'err';
 
@@ -50,23 +48,14 @@ export interface Capture {
   removeFifos(): void;
 }
 
-interface Target {
-  write(data: Buffer): void;
-}
-
-const NEWLINE = Buffer.from('\n');
-
 export class OutputCapture implements Capture {
   readonly paths: CapturePaths;
   readonly files: LogFile[] = [];
-  #options: LogOptions;
   #targets: Record<StreamName, Target>;
   #lineMode: boolean;
-  #splitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
+  /** The formatted path, in line mode; null when bytes go to their targets as read. */
+  #lines: LineWriter | null;
   #recordSplitters: Record<StreamName, LineSplitter> = { out: new LineSplitter(), err: new LineSplitter() };
-  #partialTimers: Partial<Record<StreamName, TimerHandle>> = {};
-  #endedEarly: Record<StreamName, boolean> = { out: false, err: false };
-  #timeCache: { time: number; iso: string; prefix: Buffer | null } = { time: -1, iso: '', prefix: null };
   #readers: Partial<Record<StreamName, { destroy(): void }>> = {};
   /** Streams read through /proc because their FIFO was removed: a new run needs a reader of its own. */
   #throughProc: Partial<Record<StreamName, boolean>> = {};
@@ -93,7 +82,6 @@ export class OutputCapture implements Capture {
   ) {
     this.paths = paths;
     this.#clock = hooks.clock;
-    this.#options = options;
     this.#onEof = hooks.onEof;
     this.#onFifoFault = hooks.onFifoFault ?? (() => {});
     const policy = { maxSizeBytes: options.maxSize, keep: options.keep, compress: options.compress };
@@ -109,6 +97,7 @@ export class OutputCapture implements Capture {
     };
     const out = makeTarget('out');
     this.#targets = { out, err: options.merge ? out : makeTarget('err') };
+    this.#lines = this.#lineMode ? new LineWriter(options, hooks.clock, this.#targets) : null;
   }
 
   get droppedBytes(): number {
@@ -149,7 +138,7 @@ export class OutputCapture implements Capture {
       this.#readers[stream]?.destroy();
       delete this.#readers[stream];
       delete this.#throughProc[stream];
-      this.#flushPartial(stream);
+      this.#lines?.flushPartial(stream);
     }
     for (const reader of this.#draining) reader.destroy();
     this.#draining.clear();
@@ -177,82 +166,11 @@ export class OutputCapture implements Capture {
     };
   }
 
-  /** The hot path: one chunk read from a FIFO. */
+  /** The hot path without splice: one chunk read from a FIFO (read-path.ts), valid while this runs. */
   #onChunk(stream: StreamName, chunk: Buffer): void {
-    if (this.#lineMode) this.#writeLines(stream, chunk);
+    if (this.#lines) this.#lines.write(stream, chunk);
     else this.#targets[stream].write(chunk);
     if (this.#subscribers.size > 0) this.#publish(stream, chunk);
-  }
-
-  #writeLines(stream: StreamName, input: Buffer): void {
-    const splitter = this.#splitters[stream];
-    // A partial line already written out as a line of its own is finished by this newline.
-    const chunk = this.#endedEarly[stream] && input[0] === 0x0a ? input.subarray(1) : input;
-    this.#endedEarly[stream] = false;
-    const time = this.#clock.now();
-    const parts: Buffer[] = [];
-    splitter.push(chunk, (line) => this.#format(parts, stream, line, time));
-    if (splitter.partialLength >= MAX_LINE_BYTES) {
-      this.#format(parts, stream, splitter.takePartial() as Buffer, time);
-      this.#endedEarly[stream] = true;
-    }
-    if (parts.length > 0)
-      this.#targets[stream].write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
-    this.#armPartialFlush(stream);
-  }
-
-  #format(parts: Buffer[], stream: StreamName, line: Buffer, time: number): void {
-    const options = this.#options;
-    if (options.format === 'json') {
-      const record = { time: this.#isoTime(time), stream, line: line.toString('utf8') };
-      parts.push(Buffer.from(`${JSON.stringify(record)}\n`));
-      return;
-    }
-    if (options.timestamps) parts.push(this.#timePrefix(time));
-    parts.push(line, NEWLINE);
-  }
-
-  // Lines read together share one timestamp, formatted once.
-  #isoTime(time: number): string {
-    if (this.#timeCache.time !== time)
-      this.#timeCache = { time, iso: new Date(time).toISOString(), prefix: null };
-    return this.#timeCache.iso;
-  }
-
-  #timePrefix(time: number): Buffer {
-    this.#isoTime(time);
-    this.#timeCache.prefix ??= Buffer.from(`${this.#timeCache.iso} `);
-    return this.#timeCache.prefix;
-  }
-
-  #armPartialFlush(stream: StreamName): void {
-    const pending = this.#splitters[stream].partialLength > 0;
-    const timer = this.#partialTimers[stream];
-    if (!pending) {
-      timer?.cancel();
-      delete this.#partialTimers[stream];
-      return;
-    }
-    if (timer) return;
-    this.#partialTimers[stream] = this.#clock.setTimer(
-      PARTIAL_FLUSH_MS,
-      () => {
-        delete this.#partialTimers[stream];
-        this.#flushPartial(stream);
-      },
-      { background: true },
-    );
-  }
-
-  #flushPartial(stream: StreamName): void {
-    this.#partialTimers[stream]?.cancel();
-    delete this.#partialTimers[stream];
-    const partial = this.#splitters[stream].takePartial();
-    if (!partial) return;
-    this.#endedEarly[stream] = true;
-    const parts: Buffer[] = [];
-    this.#format(parts, stream, partial, this.#clock.now());
-    this.#targets[stream].write(Buffer.concat(parts));
   }
 
   #publish(stream: StreamName, chunk: Buffer): void {
@@ -310,52 +228,21 @@ export class OutputCapture implements Capture {
       if (!reader || this.#readers[stream] !== reader) return;
       delete this.#readers[stream];
       delete this.#throughProc[stream];
-      this.#flushPartial(stream);
+      this.#lines?.flushPartial(stream);
       this.#onEof();
     };
     const file = this.#spliced[stream];
     if (file && this.#drain) {
-      const pipe: PipeReader = new PipeReader(fd, this.#drain, {
-        onChunk: (source, length) => {
-          if (this.#subscribers.size === 0 && file.spliceBlind(source, length)) return;
-          // A look is needed (a rotation is due, or `tend logs -f` listens): move what was seen.
-          const seen = pipe.peek(length);
-          // Subscribers get their own copy: the peeked one is reused by the next chunk.
-          if (this.#subscribers.size > 0) this.#publish(stream, Buffer.from(seen));
-          file.spliceFrom(source, seen);
-        },
+      reader = startSpliceReader(
+        fd,
+        this.#drain,
+        file,
+        { isListening: () => this.#subscribers.size > 0, publish: (chunk) => this.#publish(stream, chunk) },
         onEnd,
-      });
-      reader = pipe;
+      );
     } else {
-      const socket = new Socket({ fd, readable: true, writable: false });
-      socket.on('data', (chunk: Buffer) => this.#onChunk(stream, chunk));
-      socket.on('error', () => socket.destroy());
-      socket.on('end', onEnd);
-      socket.on('close', onEnd);
-      reader = socket;
+      reader = startReadPath(fd, (chunk) => this.#onChunk(stream, chunk), onEnd);
     }
     this.#readers[stream] = reader;
-  }
-}
-
-/** Forwards lines to the daemon's own output as `name | line` (what containers collect). */
-class ConsoleTarget implements Target {
-  #write: (data: Buffer) => void;
-  #prefix: Buffer;
-  constructor(write: (data: Buffer) => void, name: string) {
-    this.#write = write;
-    this.#prefix = Buffer.from(`${name} | `);
-  }
-  write(data: Buffer): void {
-    // data holds whole lines; prefix each one.
-    const parts: Buffer[] = [];
-    let start = 0;
-    for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
-      parts.push(this.#prefix, data.subarray(start, end + 1));
-      start = end + 1;
-    }
-    if (start < data.length) parts.push(this.#prefix, data.subarray(start), NEWLINE);
-    this.#write(Buffer.concat(parts));
   }
 }

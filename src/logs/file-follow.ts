@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { MAX_LINE_BYTES, type StreamName } from './capture.js';
+import type { StreamName } from './capture.js';
+import { MAX_LINE_BYTES } from './line-writer.js';
 import { listRotated } from './rotation.js';
 
 // `tend logs -f` reads a log file on from a position, like `tail -F`, rather than listening to the

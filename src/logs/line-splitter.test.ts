@@ -70,3 +70,13 @@ test('splits many random chunkings of the same text into the same lines', () => 
     assert.equal(splitter.takePartial()?.toString(), last);
   }
 });
+
+test('a partial line survives the reuse of the memory it was read into', () => {
+  const splitter = new LineSplitter();
+  const lines: string[] = [];
+  const read = Buffer.from('one\ntw');
+  splitter.push(read, (line) => lines.push(line.toString()));
+  read.write('XXXXXX'); // the next read lands in the same buffer
+  splitter.push(Buffer.from('o\n'), (line) => lines.push(line.toString()));
+  assert.deepEqual(lines, ['one', 'two']);
+});

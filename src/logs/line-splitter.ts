@@ -1,5 +1,6 @@
 // Splits a byte stream into lines without copying complete lines: each is a view into the chunk it
-// arrived in. Only a trailing partial line is kept, until its newline (or a flush) arrives.
+// arrived in, valid while onLine runs. Only a trailing partial line is kept (a copy: the chunk's
+// memory may be reused by the next read), until its newline (or a flush) arrives.
 
 const NEWLINE = 0x0a;
 
@@ -28,7 +29,8 @@ export class LineSplitter {
       end = chunk.indexOf(NEWLINE, start);
     }
     if (start < chunk.length) {
-      this.#partial.push(chunk.subarray(start));
+      // A copy: the chunk's memory is reused by the next read.
+      this.#partial.push(Buffer.from(chunk.subarray(start)));
       this.#partialLength += chunk.length - start;
     }
   }

@@ -18,15 +18,9 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { makeFullDevice, waitFor } from '../../test/e2e/helpers.js';
 import type { PipeDrainHelper } from '../native.js';
-import {
-  LINE_OVERRUN_BYTES,
-  type LogFault,
-  LogFile,
-  type LogFileHooks,
-  NO_ROTATION,
-  type RotationPolicy,
-} from './log-file.js';
-import { listRotated } from './rotation.js';
+import { LINE_OVERRUN_BYTES } from './line-rotation.js';
+import { type LogFault, LogFile, type LogFileHooks } from './log-file.js';
+import { listRotated, NO_ROTATION, type RotationPolicy } from './rotation.js';
 
 let dir: string;
 

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { makeFullDevice } from '../../test/e2e/helpers.js';
-import { getPipeDrain } from '../native.js';
+import { getPipeDrain, type PipeDrainHelper } from '../native.js';
 import { ensureFifos, openFifoForChild, openFifoForReading } from './fifo.js';
 import { type LogFault, LogFile } from './log-file.js';
 import { PipeReader } from './pipe-reader.js';
+import { NO_ROTATION } from './rotation.js';
 
 // The lossless path: bytes leave a FIFO only by moving into the log file, so whatever a daemon had
 // not moved when it died is still in the FIFO for the next one.
@@ -164,4 +165,88 @@ test('a blind splice moves bytes it never copied, and defers to a look when a ro
   assert.equal(rotated.length, 1);
   assert.equal(readFileSync(join(dir, rotated[0] as string), 'utf8'), 'abc\ndef\nghi\n');
   assert.equal(readFileSync(path, 'utf8'), 'jkl\n');
+});
+
+test('spliceToFile moves everything waiting in one call, and tells an empty pipe from its end', {
+  skip,
+}, () => {
+  if (!drain) return;
+  const { writer, reader } = openFifo();
+  const path = join(dir, 'out.log');
+  const file = openSync(path, 'w');
+  fds.push(file);
+  writeSync(writer, 'one\n');
+  writeSync(writer, 'two\n');
+  assert.equal(drain.spliceToFile(reader, file, 1024), 8, 'both writes, in one call');
+  assert.equal(drain.spliceToFile(reader, file, 1024), -1, 'empty, and a writer is still there');
+  fds.splice(fds.indexOf(writer), 1);
+  closeSync(writer);
+  assert.equal(drain.spliceToFile(reader, file, 1024), 0, 'empty, and no writer is left');
+  assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+});
+
+test('a busy pipe is drained by one splice per wake-up, without asking how much waits', {
+  skip,
+}, () => {
+  if (!drain) return;
+  const { writer, reader } = openFifo();
+  fds.splice(fds.indexOf(reader), 1); // the reader owns it now
+  const calls: string[] = [];
+  let wake = () => {};
+  // The real pipe drain, counted, with wake-ups in the test's hands.
+  const counted: PipeDrainHelper = {
+    watchReadable: (fd, onReadable) => {
+      wake = onReadable;
+      return { close: () => closeSync(fd) };
+    },
+    peekPipe: (fd, buffer) => {
+      calls.push('peekPipe');
+      return drain.peekPipe(fd, buffer);
+    },
+    pipeBytes: (fd) => {
+      calls.push('pipeBytes');
+      return drain.pipeBytes(fd);
+    },
+    spliceToFile: (pipe, file, length) => {
+      calls.push('spliceToFile');
+      return drain.spliceToFile(pipe, file, length);
+    },
+  };
+  const path = join(dir, 'out.log');
+  const file = new LogFile(path, NO_ROTATION, noHooks, counted);
+  let ended = 0;
+  new PipeReader(reader, counted, {
+    takeBlind: (fd, maxLength) => file.spliceAvailable(fd, maxLength),
+    onChunk: () => assert.fail('nothing needs a look'),
+    onEnd: () => ended++,
+  });
+  for (const text of ['one\n', 'two\n', 'three\n']) writeSync(writer, text);
+  wake();
+  assert.deepEqual(calls, ['spliceToFile']);
+  assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\nthree\n');
+  fds.splice(fds.indexOf(writer), 1);
+  closeSync(writer);
+  wake();
+  assert.deepEqual(calls, ['spliceToFile', 'spliceToFile'], 'the end, seen by the splice itself');
+  assert.equal(ended, 1);
+  file.close();
+});
+
+test('spliceAvailable takes nothing when a rotation could be due within what it may move', {
+  skip,
+}, () => {
+  if (!drain) return;
+  const { writer, reader } = openFifo();
+  const file = new LogFile(
+    join(dir, 'out.log'),
+    { maxSizeBytes: 100, keep: 1, compress: false },
+    noHooks,
+    drain,
+  );
+  writeSync(writer, 'abc\n');
+  assert.equal(file.spliceAvailable(reader, 64), 4, 'within the limit: moved blind');
+  writeSync(writer, 'def\n');
+  assert.equal(file.spliceAvailable(reader, 97), null, 'past the limit if that many came');
+  assert.equal(drain.pipeBytes(reader), 4, 'nothing was taken');
+  file.close();
 });

@@ -19,6 +19,16 @@ import { createGzip } from 'node:zlib';
 // the newest files look oldest (and get them pruned). Files named the older way
 // (`web.out.log.20261121-164000-123[-N]`, no sequence) are older than any numbered one.
 
+/** How a log file rotates by size, and what is kept of the rotated ones. */
+export interface RotationPolicy {
+  /** 0 disables rotation by size. */
+  readonly maxSizeBytes: number;
+  readonly keep: number;
+  readonly compress: boolean;
+}
+
+export const NO_ROTATION: RotationPolicy = { maxSizeBytes: 0, keep: 0, compress: false };
+
 function stamp(date: Date): string {
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');
   return (
