@@ -26,6 +26,9 @@ export class ProcessGroup {
 
   /** Signals what is left of an exited program's group, and SIGKILLs it after `killAfterMs`. */
   reap(pgid: number | null, signal: NodeJS.Signals, killAfterMs: number): void {
+    // An empty cgroup holds nothing of the group either: nothing to signal (and no failed kill to pay
+    // for on the way to a crash-restart).
+    if (this.#tree?.tracking.mode === 'cgroup' && this.#tree.countAlive() === 0) return;
     const inGroup = pgid !== null && this.#system.kill(-pgid, signal);
     const outside = this.#tree?.signalOthers(pgid, signal) ?? false;
     if ((!inGroup && !outside) || signal === 'SIGKILL') return;
