@@ -13,7 +13,7 @@ function fakeTree(mode: TrackingMode, alive: number): ProcessTree & { signalled:
     signalled,
     tracking: { mode, cgroup: mode === 'cgroup' ? '/sys/fs/cgroup/t/p.program' : null, note: null },
     beforeSpawn: () => ({ cgroupProcsFds: [], release: () => {} }),
-    signalOthers(_pgid, signal) {
+    signalOthers(_pgid: number | null, signal: NodeJS.Signals) {
       signalled.push(signal);
       return alive > 0;
     },
