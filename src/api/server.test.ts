@@ -59,6 +59,33 @@ test('a request whose body never finishes is answered 408 and its connection clo
   slow.socket.write('POST /v1/programs HTTP/1.1\r\nhost: tend\r\ncontent-length: 100\r\n\r\n{');
   await waitFor(slow.closed, 10_000, 'the server to close the slow connection');
   assert.match(slow.received(), /^HTTP\/1\.1 408/);
+  assert.match(slow.received(), /"code":"TIMEOUT"/);
+});
+
+test('a connection whose request headers never end is closed', async () => {
+  server = await listenOnSocket(socketPath, app, {
+    requestTimeoutMs: 60_000,
+    headersTimeoutMs: 300,
+    maxConnections: 10,
+  });
+  const slow = await open();
+  slow.socket.write('GET /v1/daemon HTTP/1.1\r\nhost: te');
+  await waitFor(slow.closed, 10_000, 'the server to close the connection');
+  assert.equal(slow.received(), '');
+});
+
+test('a kept-alive connection gets a new headers deadline after each answer', async () => {
+  server = await listenOnSocket(socketPath, app, {
+    requestTimeoutMs: 60_000,
+    headersTimeoutMs: 300,
+    maxConnections: 10,
+  });
+  const client = await open();
+  client.socket.write('GET /v1/daemon HTTP/1.1\r\nhost: tend\r\n\r\n');
+  await waitFor(() => client.received().includes('"ok":true'), 10_000, 'the first answer');
+  client.socket.write('GET /v1/daemon HTTP/1.1\r\nho');
+  // Well before the 5 s keep-alive timeout, which would close it too.
+  await waitFor(client.closed, 2500, 'the server to close the connection that stalled');
 });
 
 test('connections past the cap are refused while the others are still served', async () => {

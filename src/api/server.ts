@@ -1,6 +1,7 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { enforceRequestDeadlines, NO_CONNECTIONS_CHECK_MS } from './request-deadlines.js';
 import { type ApiRequest, type ApiResponse, errorResponse } from './router.js';
 
 // HTTP+JSON on a unix socket, mode 0600. Bodies are capped and parsed here; a malformed request gets
@@ -65,16 +66,15 @@ export async function listenOnSocket(
 }
 
 function listenOnce(socketPath: string, app: ApiHandler, limits: ServerLimits): Promise<Server> {
-  const server = createServer(
-    // Node checks the timeouts this often (30 s by default, which would stretch a short timeout).
-    { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
-    (req, res) => {
-      void serve(app, req, res);
-    },
-  );
+  // Slow clients meet deadlines of their own connection (request-deadlines.ts), not Node's check of
+  // every connection once a second, which would wake an idle daemon for ever.
+  const server = createServer({ connectionsCheckingInterval: NO_CONNECTIONS_CHECK_MS }, (req, res) => {
+    void serve(app, req, res);
+  });
   server.keepAliveTimeout = 5000;
-  server.headersTimeout = limits.headersTimeoutMs;
-  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+  enforceRequestDeadlines(server, limits);
   server.maxConnections = limits.maxConnections;
   try {
     unlinkSync(socketPath);
