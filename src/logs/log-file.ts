@@ -162,13 +162,15 @@ export class LogFile {
    * The fast path: moves what waits in pipe `source`, at most `maxLength` bytes, into the file by one
    * splice(2), without asking first how much waits (each question takes the pipe's lock, which the
    * program's writes contend for). Returns how many moved, 0 at the pipe's end, -1 when it was empty;
-   * or null, having taken nothing, when it cannot go blind: a rotation may be due within `maxLength`
-   * bytes, the target is not a regular file, or the file cannot be written. The caller then learns
+   * or null, having taken nothing, when it cannot go blind: the file is not open yet, a rotation may be
+   * due within `maxLength` bytes, the target is not a regular file, or the file cannot be written. The caller then learns
    * how many bytes wait and uses `spliceBlind` or `spliceFrom`, which count what a fault drops.
    */
   spliceAvailable(source: number, maxLength: number): number | null {
     const drain = this.#writer.drain;
-    if (!drain) return null;
+    // A file not open yet is opened once there is something to write: a program that exits having
+    // written nothing (a crash before its first line) gets no file opened on its way to a restart.
+    if (!drain || !this.#file.isOpen) return null;
     let moved: number;
     try {
       const fd = this.#writer.openFile();

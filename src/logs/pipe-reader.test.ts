@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -217,10 +226,15 @@ test('a busy pipe is drained by one splice per wake-up, without asking how much 
   let ended = 0;
   new PipeReader(reader, counted, {
     takeBlind: (fd, maxLength) => file.spliceAvailable(fd, maxLength),
-    onChunk: () => assert.fail('nothing needs a look'),
+    onChunk: (fd, length) => assert.ok(file.spliceBlind(fd, length)),
     onEnd: () => ended++,
   });
-  for (const text of ['one\n', 'two\n', 'three\n']) writeSync(writer, text);
+  // The first output opens the file (asked how much waits, then moved); after that, blind.
+  writeSync(writer, 'one\n');
+  wake();
+  assert.deepEqual(calls, ['pipeBytes', 'spliceToFile']);
+  calls.length = 0;
+  for (const text of ['two\n', 'three\n']) writeSync(writer, text);
   wake();
   assert.deepEqual(calls, ['spliceToFile']);
   assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\nthree\n');
@@ -229,6 +243,20 @@ test('a busy pipe is drained by one splice per wake-up, without asking how much 
   wake();
   assert.deepEqual(calls, ['spliceToFile', 'spliceToFile'], 'the end, seen by the splice itself');
   assert.equal(ended, 1);
+  file.close();
+});
+
+test('a pipe that ends without output opens no log file (a crash on its way to a restart)', {
+  skip,
+}, () => {
+  if (!drain) return;
+  const { writer, reader } = openFifo();
+  const path = join(dir, 'silent.log');
+  const file = new LogFile(path, NO_ROTATION, noHooks, drain);
+  fds.splice(fds.indexOf(writer), 1);
+  closeSync(writer);
+  assert.equal(file.spliceAvailable(reader, 64), null, 'not opened to find the end');
+  assert.equal(existsSync(path), false);
   file.close();
 });
 
@@ -244,9 +272,11 @@ test('spliceAvailable takes nothing when a rotation could be due within what it 
     drain,
   );
   writeSync(writer, 'abc\n');
-  assert.equal(file.spliceAvailable(reader, 64), 4, 'within the limit: moved blind');
+  assert.ok(file.spliceBlind(reader, 4), 'the first output opens the file');
   writeSync(writer, 'def\n');
-  assert.equal(file.spliceAvailable(reader, 97), null, 'past the limit if that many came');
+  assert.equal(file.spliceAvailable(reader, 64), 4, 'within the limit: moved blind');
+  writeSync(writer, 'ghi\n');
+  assert.equal(file.spliceAvailable(reader, 93), null, 'past the limit if that many came');
   assert.equal(drain.pipeBytes(reader), 4, 'nothing was taken');
   file.close();
 });
