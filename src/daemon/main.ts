@@ -21,6 +21,7 @@ import { ProgramStore } from '../store/program-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { nodeSystem } from '../supervisor/system.js';
 import { VERSION } from '../version.js';
+import { compactAfterRequests } from './compact-after-requests.js';
 import { createDaemonLogFile, writeStdout } from './daemon-log.js';
 import { decideDaemonExit } from './exit-policy.js';
 import { readFdLimit } from './fd-limit.js';
@@ -191,7 +192,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       setImmediate(() => void handOver());
     },
   });
-  server = await listenOnSocket(paths.socket, app, undefined, (error, retryMs) =>
+  server = await listenOnSocket(paths.socket, compactAfterRequests(app), undefined, (error, retryMs) =>
     log.warn(
       retryMs === null
         ? `a client of ${paths.socket} was refused (${error.code ?? error.message})`

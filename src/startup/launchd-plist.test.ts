@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { renderLaunchdPlist } from './launchd-plist.js';
 import { parseInstalledUnit } from './startup-check.js';
 
@@ -82,7 +83,7 @@ describe('launchd plist', () => {
     const plist = parsePlist(renderLaunchdPlist({ ...spec, scope: 'user', user: null }));
     assert.deepEqual(plist, {
       Label: 'dev.tend.tend',
-      ProgramArguments: [spec.nodePath, '--max-semi-space-size=1', spec.tendPath, 'daemon', 'run'],
+      ProgramArguments: [spec.nodePath, ...DAEMON_NODE_FLAGS, spec.tendPath, 'daemon', 'run'],
       EnvironmentVariables: { TEND_HOME: spec.tendHome, PATH: spec.pathEnv },
       WorkingDirectory: '/',
       RunAtLoad: true,
@@ -107,7 +108,7 @@ describe('launchd plist', () => {
     assert.equal(plist.EnvironmentVariables.TEND_HOME, '/Users/a&b/<tend>');
     const unit = parseInstalledUnit('launchd', text);
     assert.equal(unit.tendHome, '/Users/a&b/<tend>');
-    assert.deepEqual(unit.argv, [spec.nodePath, '--max-semi-space-size=1', spec.tendPath, 'daemon', 'run']);
+    assert.deepEqual(unit.argv, [spec.nodePath, ...DAEMON_NODE_FLAGS, spec.tendPath, 'daemon', 'run']);
     assert.equal(unit.timeoutStopSec, 25);
   });
 });

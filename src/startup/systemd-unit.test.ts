@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { splitSystemdWords } from './startup-check.js';
 import { planStartup, type StartupRequest } from './startup-plan.js';
 import { getTimeoutStopSec, quoteArgument, renderSystemdUnit } from './systemd-unit.js';
@@ -78,7 +79,10 @@ describe('systemd units', () => {
     const content = planStartup(request('system', 10_000), true).content;
     for (const line of ['Type=notify', 'NotifyAccess=all', 'KillMode=mixed', 'Restart=on-failure'])
       assert.match(content, new RegExp(`^${line}$`, 'm'));
-    assert.match(content, /^ExecStart=\/\S+ --max-semi-space-size=1 \/\S+bin\/tend\.js daemon run$/m);
+    assert.match(
+      content,
+      /^ExecStart=\/\S+ --max-semi-space-size=1 --no-memory-reducer \/\S+bin\/tend\.js daemon run$/m,
+    );
     assert.match(content, /^Environment=TEND_HOME=\/root\/\.tend$/m);
   });
 
@@ -95,7 +99,7 @@ describe('systemd units', () => {
     const exec = /^ExecStart=(.*)$/m.exec(content)?.[1] ?? '';
     assert.deepEqual(
       splitSystemdWords(exec).map((word) => word.replace(/\$\$/g, '$')),
-      ['/opt/my node/bin/node', '--max-semi-space-size=1', '/srv/100%/$HOME/tend.js', 'daemon', 'run'],
+      ['/opt/my node/bin/node', ...DAEMON_NODE_FLAGS, '/srv/100%/$HOME/tend.js', 'daemon', 'run'],
     );
     assert.equal(quoteArgument('plain'), 'plain');
     assert.match(content, /^Environment="TEND_HOME=\/home\/a b\/\.tend"$/m);
