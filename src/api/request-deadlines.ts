@@ -39,7 +39,8 @@ export function enforceRequestDeadlines(server: Server, limits: RequestDeadlines
       socket.destroySoon();
     }, limits.requestTimeoutMs);
     req.once('end', () => clearTimeout(requestTimer));
-    socket.once('close', () => clearTimeout(requestTimer));
+    // 'close' of the response, once per request (the socket's would pile up on a kept-alive one).
+    res.once('close', () => clearTimeout(requestTimer));
     res.once('finish', () => {
       if (!socket.destroyed) armHeaders(socket, limits.headersTimeoutMs);
     });

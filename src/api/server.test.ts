@@ -74,6 +74,25 @@ test('a connection whose request headers never end is closed', async () => {
   assert.equal(slow.received(), '');
 });
 
+test('many requests on one kept-alive connection leave no listener behind on it', async () => {
+  server = await listenOnSocket(socketPath, app, {
+    requestTimeoutMs: 60_000,
+    headersTimeoutMs: 60_000,
+    maxConnections: 10,
+  });
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on('warning', onWarning);
+  const client = await open();
+  for (let i = 1; i <= 15; i++) {
+    client.socket.write('GET /v1/daemon HTTP/1.1\r\nhost: tend\r\n\r\n');
+    await waitFor(() => client.received().split('"ok":true').length > i, 10_000, `answer ${i}`);
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', onWarning);
+  assert.deepEqual(warnings, []);
+});
+
 test('a kept-alive connection gets a new headers deadline after each answer', async () => {
   server = await listenOnSocket(socketPath, app, {
     requestTimeoutMs: 60_000,

@@ -3,8 +3,7 @@
 // V8 lets the young generation grow to 16 MB semispaces after a burst of work (the start of 100
 // programs) and keeps them; a daemon's young objects are requests and state changes, a few KB each.
 // Capped at 1 MB, the daemon's private memory with 100 programs was 21 MB two seconds after the burst
-// instead of 29 MB, with nothing left for a later "memory reducer" GC to do while the daemon idles.
-// V8's memory reducer is off: it compacted the heap 10–20 s after a burst, the daemon's only CPU use
+// instead of 29 MB. V8's memory reducer is off: it compacted the heap 10–20 s after a burst, the daemon's only CPU use
 // while idle; compact-after-requests.ts does that once, a second after the burst.
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-memory-reducer'];
 
