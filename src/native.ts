@@ -94,26 +94,23 @@ export function getPipeDrain(): PipeDrainHelper | null {
   return native as PipeDrainHelper;
 }
 
-// Relative to this module: src/ or dist/ (one level below the package), or a bundle chunk in
-// dist/chunks/ (two levels).
-const NATIVE_PATHS = ['../build/Release/tend_native.node', '../../build/Release/tend_native.node'];
+// The helper is in the package's build/: one level above this module in src/ or dist/, two above a
+// bundle chunk in dist/chunks/. Chosen from where this module is, never searched for: a root daemon
+// must not load code from a directory outside its package (where a missing build would look next).
+const NATIVE_PATH = new URL('.', import.meta.url).pathname.endsWith('/dist/chunks/')
+  ? '../../build/Release/tend_native.node'
+  : '../build/Release/tend_native.node';
 let cached: NativeHelper | null | undefined;
 /** Why the helper is not in use, once getNativeHelper() found it missing. */
 let missingReason: string | null = null;
 
 function loadNativeHelper(): NativeHelper | null {
-  const require = createRequire(import.meta.url);
-  for (const path of NATIVE_PATHS) {
-    try {
-      const helper = require(path) as NativeHelper;
-      missingReason = null;
-      return helper;
-    } catch (error) {
-      missingReason = (error as Error).message.split('\n')[0] ?? 'not loadable';
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') return null;
-    }
+  try {
+    return createRequire(import.meta.url)(NATIVE_PATH) as NativeHelper;
+  } catch (error) {
+    missingReason = (error as Error).message.split('\n')[0] ?? 'not loadable';
+    return null;
   }
-  return null;
 }
 
 export function getNativeHelper(): NativeHelper | null {
