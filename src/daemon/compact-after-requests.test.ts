@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
+import { mock, test } from 'node:test';
 import { compactAfterRequests } from './compact-after-requests.js';
 
 // One compaction after a burst of requests, none while no request comes.
@@ -8,15 +7,20 @@ import { compactAfterRequests } from './compact-after-requests.js';
 const app = { handle: async () => ({ status: 200, body: { ok: true } }) };
 const request = { method: 'GET', path: '/v1/programs', query: new URLSearchParams(), body: undefined };
 
-test('a burst of requests is followed by one compaction, and nothing runs without requests', async () => {
+test('a burst of requests is followed by one compaction, and nothing runs without requests', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.after(() => mock.timers.reset());
   let compactions = 0;
-  const handler = compactAfterRequests(app, { delayMs: 50, collect: () => compactions++ });
-  await delay(120);
+  const handler = compactAfterRequests(app, { delayMs: 1000, collect: () => compactions++ });
+  mock.timers.tick(5000);
   assert.equal(compactions, 0, 'no request, no compaction');
-  for (let i = 0; i < 5; i++) await handler.handle(request);
-  assert.equal(compactions, 0, 'not during the burst');
-  for (const deadline = Date.now() + 5000; compactions === 0 && Date.now() < deadline; ) await delay(10);
-  assert.equal(compactions, 1, 'once after it');
-  await delay(200);
+  for (let i = 0; i < 5; i++) {
+    await handler.handle(request);
+    mock.timers.tick(600);
+  }
+  assert.equal(compactions, 0, 'not while requests keep coming');
+  mock.timers.tick(400);
+  assert.equal(compactions, 1, 'once, a second after the last answer');
+  mock.timers.tick(60_000);
   assert.equal(compactions, 1, 'and not again');
 });

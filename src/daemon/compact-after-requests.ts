@@ -33,14 +33,10 @@ export function compactAfterRequests(
   options: { readonly delayMs?: number; readonly collect?: () => void } = {},
 ): ApiHandler {
   const delayMs = options.delayMs ?? COMPACT_AFTER_MS;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: NodeJS.Timeout | undefined;
   const compactLater = () => {
-    if (timer) timer.refresh();
-    else
-      timer = setTimeout(() => {
-        timer = null;
-        (options.collect ?? getCollector())?.();
-      }, delayMs).unref();
+    clearTimeout(timer);
+    timer = setTimeout(() => (options.collect ?? getCollector())?.(), delayMs).unref();
   };
   return {
     async handle(request) {
