@@ -2,6 +2,7 @@ import { findGroupId, findSupplementaryGroups, findUser } from '../accounts.js';
 import type { ProgramSpec } from '../config/program-schema.js';
 import { getShellScript } from '../config/shell-command.js';
 import { BadArgumentError } from '../errors.js';
+import { cacheForTurn } from '../turn-cache.js';
 
 // How a spec becomes an exec: argv (a shell for a command string, a umask wrapper when asked), the
 // environment (the daemon's, the program's, per-instance values, tend's own) and the credentials.
@@ -24,28 +25,21 @@ export function getLaunch(spec: ProgramSpec): Launch {
   return { argv, env, ...credentials, ...(spec.umask ? { umask: Number.parseInt(spec.umask, 8) } : {}) };
 }
 
-/**
- * A copy of the daemon's environment, taken once per turn of the event loop: reading process.env
- * goes through the C++ environment for every variable, and `tend up` launches 100 programs in one turn.
- */
-let daemonEnv: Record<string, string | undefined> | null = null;
-
-function getDaemonEnv(): Record<string, string | undefined> {
-  if (daemonEnv === null) {
-    daemonEnv = { ...process.env };
-    setImmediate(() => {
-      daemonEnv = null;
-    });
-  }
-  return daemonEnv;
-}
+/** The daemon's environment, read once per turn: process.env goes to C++ for every variable. */
+const getDaemonEnv = cacheForTurn(
+  (env: NodeJS.ProcessEnv): Record<string, string | undefined> => ({ ...env }),
+);
 
 /**
  * The daemon's environment, then the program's, then per-instance values and tend's own variables.
  * Python output is unbuffered unless the program says otherwise, so lines are not stuck in a buffer.
  */
 export function getChildEnv(spec: ProgramSpec): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...getDaemonEnv(), ...spec.env, TEND_PROGRAM: spec.name };
+  const env: Record<string, string | undefined> = {
+    ...getDaemonEnv(process.env),
+    ...spec.env,
+    TEND_PROGRAM: spec.name,
+  };
   // The daemon sets its own TEND_HOME at start: a program can call `tend`, and a new daemon can tell
   // which session leaders are this home's programs (see lost-spawns.ts).
   if (process.env.TEND_HOME !== undefined) env.TEND_HOME = process.env.TEND_HOME;

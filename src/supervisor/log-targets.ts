@@ -4,6 +4,7 @@ import type { ProgramSpec } from '../config/program-schema.js';
 import { BadArgumentError } from '../errors.js';
 import { CONSOLE_TARGET } from '../logs/log-options.js';
 import type { TendPaths } from '../paths.js';
+import { cacheForTurn } from '../turn-cache.js';
 
 // A log target is a file the daemon appends to, truncates on flush and rotates: pointed at its own
 // database, socket or pid file, or at a FIFO or another program's log, it would corrupt what it
@@ -38,18 +39,11 @@ export function checkLogTargets(
   }
 }
 
-/** One resolution per turn of the event loop: `tend up` checks 100 programs against the same files. */
-let internalsCache: { paths: TendPaths; internals: Map<string, string>; fifoDir: string } | null = null;
-
-function getInternals(paths: TendPaths): { internals: Map<string, string>; fifoDir: string } {
-  if (internalsCache?.paths !== paths) {
-    internalsCache = { paths, internals: resolveInternals(paths), fifoDir: canonical(paths.fifoDir) + sep };
-    setImmediate(() => {
-      internalsCache = null;
-    });
-  }
-  return internalsCache;
-}
+/** Resolved once per turn of the event loop: `tend up` checks 100 programs against the same files. */
+const getInternals = cacheForTurn((paths: TendPaths) => ({
+  internals: resolveInternals(paths),
+  fifoDir: canonical(paths.fifoDir) + sep,
+}));
 
 function resolveInternals(paths: TendPaths): Map<string, string> {
   const db = paths.database;
