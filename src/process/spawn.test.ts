@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { waitFor } from '../../test/e2e/helpers.js';
 import { ExecFailedError, SpawnFailedError } from '../errors.js';
 import { getNativeHelper } from '../native.js';
 import { findCgroup2Mount, findOwnCgroup } from './cgroup-mounts.js';
@@ -324,7 +325,7 @@ test('a program cgroup that went through cgroup.kill still takes the next run', 
     })();
     if (round === 1) {
       // Killed once it runs, as a program is.
-      await waitUntil(() => readCmdline(probe.child.pid).includes('sleep'));
+      await waitFor(() => readCmdline(probe.child.pid).includes('sleep'), 5000, 'the program to run');
       assert.ok(program.kill(), 'cgroup.kill written');
     }
     const expected = round === 1 ? { code: null, signal: 'SIGKILL' } : { code: 3, signal: null };
@@ -339,13 +340,5 @@ function readCmdline(pid: number | undefined): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
   } catch {
     return '';
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

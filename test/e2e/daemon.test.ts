@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import {
   assertCountsUp,
   assertStays,
@@ -96,8 +97,7 @@ test('the CLI starts a daemon on demand that is detached from the terminal and k
   assert.equal(readFileSync(join(h.home, 'daemon.pid'), 'utf8').trim(), String(info.pid));
   // Its node runs with the daemon's V8 settings (src/daemon/node-flags.ts: a small young generation).
   const argv = readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').split('\0');
-  for (const flag of ['--max-semi-space-size=1', '--no-memory-reducer'])
-    assert.ok(argv.includes(flag), argv.join(' '));
+  for (const flag of DAEMON_NODE_FLAGS) assert.ok(argv.includes(flag), argv.join(' '));
 });
 
 test('concurrent commands on a fresh home start exactly one daemon', async (t) => {

@@ -144,29 +144,37 @@ test('show says which mode a program runs under, where each limit applies, and n
   );
 });
 
+/** 256 MB asked for under a 32 MB limit. */
+const MEMORY_HOG = {
+  name: 'hog',
+  command: ['python3', '-c', 'import time; x = bytearray(256 * 1024 * 1024); time.sleep(30)'],
+  startSecs: 100,
+  restart: 'never',
+  limits: { memory: '32MB' },
+};
+
+/** The program is killed, and its history says it ran out of memory. */
+async function assertOomKilled(h: TendHome, name: string): Promise<void> {
+  await waitForProgram(h, name, (row) => row.state === 'exited', 10_000, 'killed');
+  const events = await getEvents(h, name);
+  assert.ok(
+    events.some((event) => /SIGKILL \(out of memory/.test(event.message ?? '')),
+    JSON.stringify(events),
+  );
+}
+
 test('limits.memory: a program that allocates beyond it is OOM-killed, and the history says so', {
   skip: !isRoot ? 'needs root' : false,
 }, async (t) => {
   const h = await createTendHome();
   t.after(h.cleanup);
-  await createProgram(h, {
-    name: 'hog',
-    command: ['python3', '-c', 'import time; x = bytearray(256 * 1024 * 1024); time.sleep(30)'],
-    startSecs: 100,
-    restart: 'never',
-    limits: { memory: '32MB' },
-  });
+  await createProgram(h, MEMORY_HOG);
   const detail = await h.tendJson<Detail>(['show', 'hog']);
   if (!detail.tracking?.limits.memory) {
     t.skip(`no memory controller in any cgroup hierarchy tend may write here: ${detail.tracking?.note}`);
     return;
   }
-  await waitForProgram(h, 'hog', (row) => row.state === 'exited', 10_000, 'killed');
-  const events = await getEvents(h, 'hog');
-  assert.ok(
-    events.some((event) => /SIGKILL \(out of memory/.test(event.message ?? '')),
-    JSON.stringify(events),
-  );
+  await assertOomKilled(h, 'hog');
 });
 
 test('limits.pids: forks beyond it fail with EAGAIN, and the processes it has are within it', {
@@ -236,13 +244,7 @@ test('with no writable cgroup2 tree, limits still apply through cgroup v1 and tr
     { env: { ...process.env, NO_COLOR: '1', TEND_HOME: h.home }, encoding: 'utf8' },
   );
   assert.equal(started.status, 0, started.stderr);
-  await createProgram(h, {
-    name: 'hog',
-    command: ['python3', '-c', 'import time; x = bytearray(256 * 1024 * 1024); time.sleep(30)'],
-    startSecs: 100,
-    restart: 'never',
-    limits: { memory: '32MB' },
-  });
+  await createProgram(h, MEMORY_HOG);
   const detail = await h.tendJson<Detail>(['show', 'hog']);
   assert.equal(detail.tracking?.mode, 'process-group');
   const memory = detail.tracking?.limits.memory;
@@ -252,12 +254,7 @@ test('with no writable cgroup2 tree, limits still apply through cgroup v1 and tr
   }
   assert.equal(memory.version, 1);
   assert.equal(readLimit('memory', memory), String(32 * 1024 * 1024));
-  await waitForProgram(h, 'hog', (row) => row.state === 'exited', 10_000, 'killed');
-  const events = await getEvents(h, 'hog');
-  assert.ok(
-    events.some((event) => /SIGKILL \(out of memory/.test(event.message ?? '')),
-    JSON.stringify(events),
-  );
+  await assertOomKilled(h, 'hog');
   await h.cleanup();
   assert.ok(!existsSync(dirname(memory.cgroup)), 'the v1 tree removed when the daemon stopped');
 });
