@@ -11,11 +11,12 @@
 // Moving a process after the fact (writing its pid to cgroup.procs) takes the kernel's global
 // cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period: 10–25 ms per spawn,
 // measured here, where the clone itself takes 0.1 ms. clone3 has no libc wrapper that switches stacks,
-// so a few lines of assembly do (x86_64); elsewhere, or on a kernel without it (< 5.7), the child
-// writes "0" to cgroup.procs before anything else runs in it. The caller says when a cgroup may take a cloned child: on Linux 6.14
-// and later one that ever had cgroup.kill written kills every child cloned into it (src/process/cgroup.ts). clone3 reaches one hierarchy: on a hybrid host the cgroup v1 cgroups that
-// carry a program's limits are joined by the child writing "0" to each of their cgroup.procs fds (the
-// parent opened them), and only programs with such limits pay for that move.
+// so a few lines of assembly do (x86_64). Elsewhere, on a kernel without it (< 5.7), or when the
+// caller says the cgroup may not take a cloned child (Linux 6.14+ kills every child cloned into a
+// cgroup that ever had cgroup.kill written; src/process/cgroup-program.ts), the child writes "0" to
+// cgroup.procs before anything else runs in it. clone3 reaches one hierarchy: on a hybrid host the
+// cgroup v1 cgroups that carry a program's limits are joined the same way, through cgroup.procs fds
+// the parent opened, and only programs with such limits pay for that move.
 //
 // The child side only makes async-signal-safe system calls (the parent's other threads keep running,
 // and any lock they hold stays held in the child): no malloc, no stdio, no NSS. Credentials go through
